@@ -1,0 +1,85 @@
+// Types for dropcap's native addon (build/Release/dropcap.node).
+// The addon is thin: validation, defaults and friendly errors live in
+// packages/recorder. See native/src/*.cc for which thread runs what.
+
+/** How the BPF program attaches to the kernel's drop path. */
+export type AttachMethod = 'tp_btf' | 'raw_tp' | 'tracepoint';
+
+export interface TracerFilters {
+  /** 0 = both, 4 = IPv4 only, 6 = IPv6 only */
+  family: 0 | 4 | 6;
+  /** 0 = any. `port` matches either side. */
+  port: number;
+  sport: number;
+  dport: number;
+  /** 16 bytes (IPv4 in the first 4, network order) matched against either address; omitted = any host */
+  host?: Buffer;
+  hostFamily?: 4 | 6;
+  /** network namespace inode, 0 = any */
+  netns: number;
+  /** raw drop-reason values (host numbering), at most 16 */
+  reasons: number[];
+  /** true: drop events whose reason is in `reasons`; false: keep only those (when non-empty) */
+  reasonExclude: boolean;
+}
+
+export interface TracerOptions {
+  attach: AttachMethod;
+  /** BPF ring buffer size in bytes: a power of two, multiple of the page size */
+  ringBytes: number;
+  /** the BPF program forces a wakeup once this many bytes are pending (batched wakeups) */
+  wakeupBytes: number;
+  /** hand a batch to JS once it holds this many bytes ... */
+  batchBytes: number;
+  /** ... or this many milliseconds after its first record */
+  batchMs: number;
+  /** bound of the queue of batches waiting for JS; when full the poll thread
+   *  blocks, the ring fills and the kernel counts the losses */
+  maxQueuedBatches: number;
+  filters: TracerFilters;
+  stacks: {
+    /** none: never; default: per-CPU budget + first drop of each (location, reason); all: every drop */
+    mode: 'none' | 'default' | 'all';
+    budgetPerCpuPerSec: number;
+  };
+}
+
+export interface Batch {
+  /** `count` records of struct dropcap_event (120 bytes), stack tails removed, stack_id set */
+  events: Buffer;
+  count: number;
+  /** stacks first seen in this batch, in the STACKS block body format (may be empty) */
+  stacks: Buffer;
+}
+
+/** Kernel counters, one array entry per possible CPU, names as in the STATS block. */
+export interface KernelCounters {
+  seen: number[];
+  ringbuf_lost: number[];
+  stack_budget: number[];
+  stack_error: number[];
+  filtered: number[];
+  not_tcp: number[];
+  bad_header: number[];
+}
+
+export class Tracer {
+  /** Opens, loads and attaches (JS thread). Throws an Error whose `code` is
+   *  'EPERM', 'ENOENT', 'EINVAL', ... from libbpf, and whose message names the step. */
+  constructor(options: TracerOptions, onBatch: (batch: Batch) => void);
+  readonly attach: AttachMethod;
+  readonly nrCpus: number;
+  /** BPF program id, for `bpftool prog show id N` */
+  readonly progId: number;
+  /** reads the per-CPU counters map (JS thread) */
+  counters(): KernelCounters;
+  /** Stops polling, drains the ring, delivers the last batch, detaches and
+   *  frees everything. Resolves once the poll thread has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Clock readings taken back to back, in nanoseconds (clock_gettime). */
+export function clocks(): { monotonic_ns: bigint; realtime_ns: bigint; boottime_ns: bigint };
+
+/** sizeof(struct dropcap_event) as compiled into the addon */
+export const EVENT_SIZE: number;

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The `dropcap` command: mounts the analyzer's commands and, when the
+// recorder (and its native addon) is installed, the recording commands.
+// An analyzer-only install still runs everything that reads captures.
+import yargs, { type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { analyzeCommand } from '@dropcap/analyzer';
+import { formatError, exitCodeFor } from './errors.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { loadRecorderCommands } from './recorder-commands.js';
+import { VERSION } from './version.js';
+
+async function main(argv: string[]): Promise<void> {
+  const verbose = argv.includes('--verbose');
+  const recorderCommands = await loadRecorderCommands();
+  const cli = yargs(argv)
+    .scriptName('dropcap')
+    .usage('$0 <command> [options]\n\nRecord and analyze the TCP packets the Linux kernel drops, with the reason and the kernel stack.')
+    .command(analyzeCommand as CommandModule)
+    .command(recorderCommands)
+    .demandCommand(1, 'name a command: record, analyze, demo (see dropcap --help)')
+    .recommendCommands()
+    .strict()
+    .completion('completion', 'print a bash/zsh completion script (dropcap completion >> ~/.bashrc)')
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilog('Exit codes: 0 ok, 1 failure, 2 usage error, 3 missing privileges, 4 data lost while recording.\nDocs: README.md, docs/capture-format.md, docs/schema.md')
+    .fail((msg, err) => {
+      if (err) throw err;
+      const usage = new Error(`${msg}; see 'dropcap --help'`) as Error & { code: string };
+      usage.code = 'EUSAGE';
+      throw usage;
+    });
+  await cli.parseAsync();
+}
+
+main(hideBin(process.argv)).catch((err: unknown) => {
+  process.stderr.write(`${formatError(err, process.argv.includes('--verbose'))}\n`);
+  process.exitCode = (err as { code?: string })?.code === 'EUSAGE' ? EXIT_USAGE : exitCodeFor(err);
+});

@@ -1,0 +1,35 @@
+// Typed errors of the capture format. Messages are one line: cause and fix.
+
+export type CaptureFormatErrorCode =
+  | 'BAD_MAGIC'
+  | 'UNSUPPORTED_VERSION'
+  | 'TRUNCATED'
+  | 'TOO_LARGE'
+  | 'CHECKSUM'
+  | 'DECODE'
+  | 'BAD_LAYOUT'
+  | 'BAD_STACKS'
+  | 'BAD_ARGUMENT';
+
+/** The file (or a body in it) does not follow docs/capture-format.md. */
+export class CaptureFormatError extends Error {
+  override readonly name = 'CaptureFormatError';
+  constructor(
+    readonly code: CaptureFormatErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Writing a capture failed at the OS level; `code` is the errno name (ENOSPC, EPIPE, ...). */
+export class CaptureWriteError extends Error {
+  override readonly name = 'CaptureWriteError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,104 @@
+// `dropcap record`: the yargs command. It maps flags to RecordOptions,
+// wires signals and the terminal, and prints the one-line summary; the
+// recording itself is session.ts.
+import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_RECORD_OPTIONS, record, type RecordOptions, type RecordSummary, type StackMode } from '../session.js';
+import { LivePrinter, type LiveFormat } from '../live.js';
+import { resolveNetns } from '../netns-arg.js';
+import { formatSummaryLine } from '../summary-line.js';
+import { withFilterOptions, filtersFromArgv, type FilterArgv } from './filter-options.js';
+
+export interface RecordArgv extends FilterArgv {
+  write?: string;
+  print: boolean;
+  format: LiveFormat;
+  duration?: number;
+  count: number;
+  stacks: StackMode;
+  'stack-budget': number;
+  'ring-size': number;
+  compression: RecordOptions['compression'];
+  verbose: boolean;
+  attach?: 'tp_btf' | 'raw_tp' | 'tracepoint';
+}
+
+export class UsageError extends Error {
+  readonly code = 'EUSAGE';
+}
+
+export function withRecordOptions<T>(y: Argv<T>) {
+  return withFilterOptions(y)
+    .option('write', { alias: 'w', type: 'string', describe: "write a capture file ('-' = stdout) instead of printing drops" })
+    .option('print', { type: 'boolean', default: false, describe: 'print drops as they happen even while writing -w FILE' })
+    .option('format', { choices: ['text', 'ndjson'] as const, default: 'text' as LiveFormat, describe: 'live output: tcpdrop-style text, or one JSON object per drop' })
+    .option('duration', { alias: 'd', type: 'number', describe: 'stop after this many seconds' })
+    .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many drops (0 = no limit)' })
+    .option('stacks', { choices: ['none', 'default', 'all'] as const, default: 'default' as StackMode, describe: 'kernel stacks: none, default (a budget per CPU + the first drop of each site), all' })
+    .option('stack-budget', { type: 'number', default: DEFAULT_RECORD_OPTIONS.stackBudget, describe: 'stacks per CPU per second under --stacks default' })
+    .option('ring-size', { type: 'number', default: DEFAULT_RECORD_OPTIONS.ringBytes >> 20, describe: 'BPF ring buffer size in MiB (power of two)' })
+    .option('compression', { choices: ['deflate', 'brotli', 'none'] as const, default: 'deflate' as RecordOptions['compression'], describe: 'compression of event blocks' })
+    .option('attach', { choices: ['tp_btf', 'raw_tp', 'tracepoint'] as const, hidden: true, describe: 'force an attach method' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say what the recorder is doing' })
+    .check((argv) => {
+      if (argv.write === '-' && argv.print) throw new Error("--print and -w - both write to stdout: drop one, or write to a file");
+      if (argv.duration !== undefined && !(argv.duration > 0)) throw new Error('--duration takes a number of seconds above 0, e.g. -d 30');
+      if (!Number.isInteger(argv.count) || argv.count < 0) throw new Error('--count takes a whole number of drops, e.g. -c 100');
+      const ring = argv['ring-size'];
+      if (!(ring >= 1 && Number.isInteger(Math.log2(ring)))) throw new Error('--ring-size takes a power of two in MiB, e.g. 32');
+      return true;
+    });
+}
+
+export const recordCommand: CommandModule<object, RecordArgv> = {
+  command: 'record',
+  describe: 'trace TCP drops in the kernel: print them live, or record a capture (-w)',
+  builder: (y) =>
+    withRecordOptions(y)
+      .example('$0 record', 'trace kernel TCP drops, tcpdrop-style')
+      .example('$0 record -4', 'trace IPv4 drops only')
+      .example('$0 record -w drops.dcap -d 60', 'record a capture for a minute')
+      .example('$0 record -w - | ssh box "cat > drops.dcap"', 'stream a capture elsewhere')
+      .example('$0 record --port 443 --reason !NETFILTER_DROP', 'drops on port 443, except firewall drops')
+      .example('$0 record --format ndjson | jq .reason', 'one JSON object per drop') as unknown as Argv<RecordArgv>,
+  handler: async (argv) => {
+    const live = argv.write === undefined || argv.print ? new LivePrinter(process.stdout, argv.format) : null;
+    const controller = new AbortController();
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    let interrupts = 0;
+    const onSignal = (): void => {
+      interrupts += 1;
+      // a second Ctrl-C while stopping means the user really wants out
+      if (interrupts > 1) process.exit(130);
+      controller.abort();
+    };
+    for (const s of signals) process.on(s, onSignal);
+    const info = argv.verbose ? (line: string) => process.stderr.write(`dropcap: ${line}\n`) : undefined;
+    let summary: RecordSummary;
+    try {
+      summary = await record({
+        ...DEFAULT_RECORD_OPTIONS,
+        output: argv.write ?? null,
+        filters: filtersFromArgv(argv, resolveNetns),
+        stacks: argv.stacks,
+        stackBudget: argv['stack-budget'],
+        ringBytes: argv['ring-size'] << 20,
+        count: argv.count,
+        durationMs: (argv.duration ?? 0) * 1000,
+        compression: argv.compression,
+        cmdline: process.argv.slice(1),
+        signal: controller.signal,
+        ...(argv.attach ? { attach: argv.attach } : {}),
+        ...(live ? { onBlock: live.onBlock } : {}),
+        ...(info ? { onInfo: info } : {}),
+      });
+    } finally {
+      for (const s of signals) process.off(s, onSignal);
+    }
+    live?.flush();
+    process.stderr.write(`${formatSummaryLine(summary, argv.write ?? null)}\n`);
+    if (summary.stop === 'error') {
+      process.stderr.write(`dropcap: recording stopped early: ${summary.error?.message ?? 'write failed'}; the capture is readable up to its last complete block\n`);
+      process.exitCode = 4;
+    }
+  },
+};

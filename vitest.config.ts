@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests import the packages by name; these aliases point them at the
+// TypeScript sources so unit tests need no build. Kernel and CLI tests spawn
+// the built `dropcap` binary and so run after `npm run build`.
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const alias = {
+  '@dropcap/format': src('format'),
+  '@dropcap/analyzer': src('analyzer'),
+  '@dropcap/recorder': src('recorder'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/format/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'kernel',
+          include: ['test/kernel/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // kernel tests share the tracepoint and create namespaces: one file at a time
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -33,8 +33,9 @@ static __always_inline bool has_kfree_skb_reason(void)
 }
 
 /*
- * Kernel 6.12, commit c53795d48ee8 ("net: add rx_sk to trace_kfree_skb"),
- * added `struct sock *rx_sk` as the 4th raw tracepoint argument and a field
+ * Kernel 6.11, the series "net: pass receive socket to drop tracepoint"
+ * ("net: add rx_sk to trace_kfree_skb"), added `struct sock *rx_sk` as the
+ * 4th raw tracepoint argument and a field
  * of the trace record: the receiving socket, which tcp_v4_rcv() has already
  * taken off skb->sk by the time it drops. Without it, drops found after the
  * socket lookup carry no state (sk_source = DROPCAP_SK_NONE).

@@ -11,6 +11,8 @@
 #ifndef __DROPCAP_H
 #define __DROPCAP_H
 
+#include <linux/types.h>
+
 #define DROPCAP_LAYOUT_VERSION	1
 #define DROPCAP_COMM_LEN	16
 #define DROPCAP_MAX_STACK_DEPTH	64

@@ -12,6 +12,7 @@
 #define __DROPCAP_KERNEL_TYPES_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 
 #define __kernel_struct __attribute__((preserve_access_index))
 

@@ -9,7 +9,8 @@ export type CaptureFormatErrorCode =
   | 'DECODE'
   | 'BAD_LAYOUT'
   | 'BAD_STACKS'
-  | 'BAD_ARGUMENT';
+  | 'BAD_ARGUMENT'
+  | 'UNREADABLE';
 
 /** The file (or a body in it) does not follow docs/capture-format.md. */
 export class CaptureFormatError extends Error {

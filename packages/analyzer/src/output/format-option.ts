@@ -8,6 +8,13 @@ import type { Argv } from 'yargs';
 export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+const FORMAT_HELP: Record<OutputFormat, string> = {
+  table: 'table (aligned text)',
+  json: 'json',
+  ndjson: 'ndjson (a JSON object per line)',
+  csv: 'csv (RFC 4180)',
+};
+
 export interface OutputOptions {
   format: OutputFormat;
 }
@@ -21,7 +28,7 @@ export function withOutputOptions<T>(yargs: Argv<T>, formats: readonly OutputFor
   return yargs.option('format', {
     choices: formats,
     default: 'table' as OutputFormat,
-    describe: 'output format: aligned text, a JSON array, one JSON object per line, or RFC 4180 CSV',
+    describe: `output format: ${formats.map((f) => FORMAT_HELP[f]).join(', ')}`,
     group: 'Output:',
   }) as unknown as Argv<T & OutputOptions>;
 }

@@ -75,7 +75,7 @@ function roundDuration(ns: bigint): bigint {
   return ((ns + day - 1n) / day) * day;
 }
 
-/** A duration in ns as short text: 500 ms, 5 s, 2 min, 1 h. */
+/** A duration in ns as short text in its largest unit: 500 ms, 1.5 s, 2 min. */
 export function formatDuration(ns: bigint): string {
   const units: Array<[bigint, string]> = [
     [86_400_000_000_000n, 'd'],
@@ -86,10 +86,8 @@ export function formatDuration(ns: bigint): string {
     [1_000n, 'µs'],
   ];
   for (const [size, unit] of units) {
-    if (ns >= size && ns % size === 0n) return `${ns / size} ${unit}`;
-  }
-  for (const [size, unit] of units) {
-    if (ns >= size) return `${(Number(ns) / Number(size)).toFixed(1)} ${unit}`;
+    if (ns < size) continue;
+    return ns % size === 0n ? `${ns / size} ${unit}` : `${(Number(ns) / Number(size)).toFixed(1)} ${unit}`;
   }
   return `${ns} ns`;
 }

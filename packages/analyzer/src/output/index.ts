@@ -1,5 +1,5 @@
 export { sanitizeTerminal } from './sanitize.js';
-export { toJsonValue, jsonReplacer, stringifyJson } from './json.js';
+export { toJsonValue, jsonReplacer, stringifyJson, toJsonLine } from './json.js';
 export { csvField, csvRecord } from './csv.js';
 export { shouldUseColor, palette, type Palette, type ColorTarget } from './color.js';
 export { formatTable, tableCell, type TableOptions } from './table.js';

@@ -27,3 +27,8 @@ export function jsonReplacer(this: unknown, key: string, value: unknown): unknow
 export function stringifyJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, jsonReplacer, indent);
 }
+
+/** One value as a single JSON line (no newline): for NDJSON streams such as live output. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, jsonReplacer);
+}

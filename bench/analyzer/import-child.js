@@ -1,0 +1,50 @@
+// Child process of the analyzer benchmark (run under rusage_exec so its
+// peak RSS is the import's own): imports one capture with loadCaptures, then
+// runs the summary's queries once, timing each SQL statement separately.
+// Prints one JSON line on stdout.
+//   node import-child.js ANALYZER_DIST CAPTURE DB_PATH
+import { pathToFileURL } from 'node:url';
+
+const [distPath, capture, dbPath] = process.argv.slice(2);
+const analyzer = await import(pathToFileURL(distPath).href);
+
+const t0 = process.hrtime.bigint();
+const analysis = analyzer.loadCaptures([capture], { dbPath });
+const importSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+/** @type {Array<{ sql: string, seconds: number }>} */
+const queries = [];
+const db = analysis.db;
+const prepare = db.prepare.bind(db);
+// time every statement the summary runs: wrap the execution methods of the
+// prepared statements (better-sqlite3 executes in all/get/run/iterate)
+db.prepare = (/** @type {string} */ sql) => {
+  const stmt = prepare(sql);
+  for (const method of ['all', 'get', 'run']) {
+    const original = stmt[method].bind(stmt);
+    stmt[method] = (/** @type {unknown[]} */ ...args) => {
+      const q0 = process.hrtime.bigint();
+      try {
+        return original(...args);
+      } finally {
+        queries.push({ sql: sql.replace(/\s+/g, ' ').trim(), seconds: Number(process.hrtime.bigint() - q0) / 1e9 });
+      }
+    };
+  }
+  return stmt;
+};
+
+let summarySeconds = null;
+let drops = null;
+let summaryError = null;
+try {
+  const where = analyzer.buildDropFilter(analyzer.parseFilters({}), analyzer.captureSpans(db));
+  const s0 = process.hrtime.bigint();
+  const data = analyzer.collectSummary(db, where, { top: 10, stacks: 5, buckets: 60 }, false);
+  summarySeconds = Number(process.hrtime.bigint() - s0) / 1e9;
+  drops = data?.totals?.drops ?? null;
+} catch (err) {
+  summaryError = /** @type {Error} */ (err).message;
+}
+db.close();
+process.stdout.write(`${JSON.stringify({ importSeconds, summarySeconds, drops, queries, summaryError, warnings: analysis.warnings })}\n`);

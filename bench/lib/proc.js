@@ -1,0 +1,193 @@
+// Starting, watching and stopping the processes of a benchmark run. Every
+// tool runs under bench/build/rusage_exec so that its CPU (children
+// included) and peak RSS are known after it exits.
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Raised when a tool misbehaves (does not start, exits early, ...). */
+export class ToolError extends Error {
+  /** @param {string} message @param {string} [code] */
+  constructor(message, code = 'ETOOL') {
+    super(message);
+    this.name = 'ToolError';
+    this.code = code;
+  }
+}
+
+/** Every process we started and have not yet seen exit: killed on cleanup. */
+const live = new Set();
+
+/**
+ * @typedef {object} Usage what rusage_exec measured
+ * @property {number} exit
+ * @property {number} signal
+ * @property {number} user_s
+ * @property {number} sys_s
+ * @property {number} maxrss_kb
+ * @property {number} wall_s
+ */
+
+/**
+ * A started tool: the wrapper process plus the files its output goes to.
+ */
+export class Tool {
+  /**
+   * @param {import('node:child_process').ChildProcess} child
+   * @param {string} usagePath
+   * @param {string} stdoutPath
+   * @param {string} stderrPath
+   */
+  constructor(child, usagePath, stdoutPath, stderrPath) {
+    this.child = child;
+    this.usagePath = usagePath;
+    this.stdoutPath = stdoutPath;
+    this.stderrPath = stderrPath;
+    /** @type {Promise<{code: number|null, signal: string|null}>} */
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        live.delete(child);
+        resolve({ code, signal });
+      });
+    });
+    this.hasExited = false;
+    void this.exited.then(() => { this.hasExited = true; });
+  }
+
+  /** @returns {string} */
+  stdout() { return existsSync(this.stdoutPath) ? readFileSync(this.stdoutPath, 'utf8') : ''; }
+
+  /** @returns {string} */
+  stderr() { return existsSync(this.stderrPath) ? readFileSync(this.stderrPath, 'utf8') : ''; }
+
+  /**
+   * Polls until ready() is true; throws if the tool exits or time runs out.
+   * @param {() => boolean} ready
+   * @param {number} timeoutMs
+   * @param {string} what
+   */
+  async waitUntil(ready, timeoutMs, what) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (ready()) return;
+      if (this.hasExited) throw new ToolError(`${what}: exited before it was ready: ${lastLines(this.stderr())}`);
+      await sleep(50);
+    }
+    throw new ToolError(`${what}: not ready after ${timeoutMs} ms: ${lastLines(this.stderr())}`);
+  }
+
+  /**
+   * Stops the tool like Ctrl-C would (SIGINT, forwarded by the wrapper),
+   * escalating to SIGTERM then SIGKILL, and returns what it cost.
+   * @param {number} [graceMs] how long it may take to flush after SIGINT
+   * @returns {Promise<Usage>}
+   */
+  async stop(graceMs = 30_000) {
+    if (!this.hasExited) {
+      this.child.kill('SIGINT');
+      if (!(await exitsWithin(this, graceMs))) {
+        this.child.kill('SIGTERM');
+        if (!(await exitsWithin(this, 3000))) killGroup(this.child);
+      }
+    }
+    await this.exited;
+    return this.usage();
+  }
+
+  /** @returns {Usage} */
+  usage() {
+    if (!existsSync(this.usagePath)) throw new ToolError(`no usage report at ${this.usagePath} (was the wrapper killed?)`);
+    return JSON.parse(readFileSync(this.usagePath, 'utf8'));
+  }
+}
+
+/**
+ * @param {Tool} tool
+ * @param {number} ms
+ */
+async function exitsWithin(tool, ms) {
+  const timer = sleep(ms).then(() => false);
+  return Promise.race([tool.exited.then(() => true), timer]);
+}
+
+/** @param {import('node:child_process').ChildProcess} child */
+function killGroup(child) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch { /* already gone */ }
+}
+
+/** @param {string} text */
+export function lastLines(text, n = 3) {
+  return text.trim().split('\n').slice(-n).join(' | ') || '(no output)';
+}
+
+/**
+ * Starts argv under rusage_exec, stdout and stderr to files, in its own
+ * process group (so a stray tool can be killed with everything it forked).
+ * @param {object} o
+ * @param {string} o.rusageExec path of bench/build/rusage_exec
+ * @param {string[]} o.argv
+ * @param {string} o.prefix path prefix for the .usage.json/.stdout/.stderr files
+ * @param {NodeJS.ProcessEnv} [o.env]
+ * @param {string} [o.cwd]
+ * @returns {Tool}
+ */
+export function startTool({ rusageExec, argv, prefix, env, cwd }) {
+  const usagePath = `${prefix}.usage.json`;
+  const stdoutPath = `${prefix}.stdout`;
+  const stderrPath = `${prefix}.stderr`;
+  const out = openSync(stdoutPath, 'w');
+  const err = openSync(stderrPath, 'w');
+  const child = spawn(rusageExec, [usagePath, ...argv], {
+    stdio: ['ignore', out, err],
+    detached: true,
+    env: env ?? process.env,
+    cwd,
+  });
+  closeSync(out);
+  closeSync(err);
+  live.add(child);
+  return new Tool(child, usagePath, stdoutPath, stderrPath);
+}
+
+/**
+ * Runs a command to completion, collecting stdout/stderr (small outputs only).
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ timeoutMs?: number, env?: NodeJS.ProcessEnv, input?: string, allowFail?: boolean }} [o]
+ * @returns {Promise<{ code: number|null, stdout: string, stderr: string, seconds: number }>}
+ */
+export function run(cmd, args, o = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: o.env ?? process.env, detached: true });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    if (child.stdin) {
+      child.stdin.on('error', () => { /* the command exited without reading its input */ });
+      child.stdin.end(o.input);
+    }
+    const timer = o.timeoutMs ? setTimeout(() => killGroup(child), o.timeoutMs) : null;
+    child.on('error', (e) => { live.delete(child); reject(new ToolError(`${cmd}: ${e.message}`)); });
+    child.on('close', (code) => {
+      live.delete(child);
+      if (timer) clearTimeout(timer);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0 && !o.allowFail) {
+        reject(new ToolError(`${cmd} ${args.join(' ')}: exit ${code}: ${lastLines(stderr)}`));
+        return;
+      }
+      resolve({ code, stdout, stderr, seconds });
+    });
+  });
+}
+
+/** Kills (SIGKILL, whole process group) everything still running. */
+export function killAll() {
+  for (const child of live) killGroup(child);
+  live.clear();
+}

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * dropcap.bpf.c - records every TCP packet the kernel drops.
+ *
+ * One handler, three ways in (the loader turns on autoload for exactly one;
+ * all are "?"-prefixed so none loads unless asked):
+ *   tp_btf/kfree_skb         BTF-typed raw tracepoint (5.5+, needs vmlinux BTF)
+ *   raw_tp/kfree_skb         raw tracepoint (4.17+)
+ *   tracepoint/skb/kfree_skb classic tracepoint, reads the trace record
+ * All three carry (skb, location[, reason][, rx_sk]); the optional arguments
+ * are guarded by core_fixes.bpf.h so one object loads on every kernel.
+ *
+ * Kernels 4.7-5.16 (no drop reason), the documented fallback:
+ *   - attach the classic tracepoint (or raw_tp/tp_btf where present); events
+ *     carry reason 0 and DROPCAP_F_NO_REASON, and the capture header names
+ *     the attach method so the analyzer does not print a reason name;
+ *   - TCP's own drops (checksum, state, backlog...) went through tcp_drop(),
+ *     which calls __kfree_skb() and so never hits the tracepoint. The
+ *     SEC("?kprobe/tcp_drop") program below catches them with the socket as
+ *     its first argument (fentry/tcp_drop would be the cheaper choice where
+ *     BPF trampolines work: 5.5+ on x86). From 5.17 tcp_drop() calls
+ *     kfree_skb_reason() and is later removed, so it must not be attached
+ *     together with a reason-aware program (it would double count).
+ *   - the BPF ring buffer itself needs 5.8; 4.7-5.7 would need a perf buffer
+ *     variant of this program, which dropcap does not ship.
+ * This VM (6.18) has no kprobes and refuses fentry with EPERM, so that path
+ * is compiled and verified by build only; it is off unless the loader asks.
+ *
+ * Body rhythm per drop: parse (is it TCP?), filter, count, reserve, fill,
+ * maybe stack, submit with a batched wakeup.
+ */
+#include <linux/bpf.h>
+#include <asm/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "kernel_types.h"
+#include "core_fixes.bpf.h"
+#include "dropcap.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define IPPROTO_TCP	6
+#define NSEC_PER_SEC	1000000000ULL
+
+/* ask bpf_get_stack() for one frame more than we keep: getting it back
+ * proves the stack was deeper, so DROPCAP_F_STACK_TRUNC is never a guess */
+#define STACK_PROBE_DEPTH	(DROPCAP_MAX_STACK_DEPTH + 1)
+
+#define STACK_MODE_NONE		0
+#define STACK_MODE_DEFAULT	1
+#define STACK_MODE_ALL		2
+
+/* tunables, written by the loader into .rodata before load; the verifier
+ * sees them as constants and removes the branches of unused filters */
+const volatile __u8 filter_family = 0;		/* 0 any, 4, 6 */
+const volatile __u16 filter_port = 0;		/* either side, host order */
+const volatile __u16 filter_sport = 0;
+const volatile __u16 filter_dport = 0;
+const volatile __u8 filter_host_family = 0;	/* 0: no host filter */
+const volatile __u32 filter_host[4] = {};	/* 16 bytes, network order */
+const volatile __u32 filter_netns = 0;
+const volatile __u32 filter_nr_reasons = 0;
+const volatile __u32 filter_reasons[16] = {};
+const volatile __u8 filter_reason_exclude = 0;
+const volatile __u32 stack_mode = STACK_MODE_DEFAULT;
+const volatile __u32 stack_budget_per_sec = 1000;	/* per CPU */
+const volatile __u64 wakeup_bytes = 0;		/* 0: kernel's own wakeup policy */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);	/* the loader sets the real size */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROPCAP_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* (location, reason) pairs that already got a stack; LRU so an endless
+ * variety of sites cannot fill it, at worst a site gets a second stack */
+struct site_key {
+	__u64 location;
+	__u32 reason;
+	__u32 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct site_key);
+	__type(value, __u8);
+} stack_sites SEC(".maps");
+
+/* per-CPU stack budget for the current one-second window */
+struct stack_budget {
+	__u64 window;
+	__u64 used;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_budget);
+} stack_budgets SEC(".maps");
+
+/* a ring record with a stack: the event, then the frames (the addon reads
+ * only stack_frames of them; the extra slot is the truncation probe) */
+struct event_with_stack {
+	struct dropcap_event event;
+	__u64 frames[STACK_PROBE_DEPTH];
+};
+
+/* wire formats, read from the packet; naturally aligned because the
+ * verifier insists on aligned stack accesses */
+struct ipv4_hdr {
+	__u8 ver_ihl;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__be32 saddr;
+	__be32 daddr;
+};
+
+struct ipv6_hdr {
+	__be32 ver_tc_flow;
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__be32 saddr[4];
+	__be32 daddr[4];
+};
+
+struct ipv6_ext_hdr {
+	__u8 nexthdr;
+	__u8 len;
+	__be16 frag_off;	/* fragment header only */
+};
+
+struct tcp_hdr {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u8 doff_res;
+	__u8 flags;
+	__be16 window;
+	__u16 check;
+	__u16 urg_ptr;
+};
+
+/* what the packet itself says, in host order except the addresses */
+struct packet {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u32 seq;
+	__u32 ack_seq;
+	__u16 sport;
+	__u16 dport;
+	__u16 window;
+	__u8 family;
+	__u8 tcp_flags;
+};
+
+enum parse_result {
+	PARSE_TCP,
+	PARSE_NOT_TCP,
+	PARSE_BAD_HEADER,
+};
+
+static __always_inline void count(__u32 counter)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
+
+	/* per-CPU and never nested (tracepoint programs skip recursion), so
+	 * a plain increment is exact */
+	if (value)
+		*value += 1;
+}
+
+static __always_inline bool is_ipv6_ext_hdr(__u8 nexthdr)
+{
+	/* hop-by-hop, routing, fragment, auth, destination options */
+	return nexthdr == 0 || nexthdr == 43 || nexthdr == 44 ||
+	       nexthdr == 51 || nexthdr == 60;
+}
+
+/* a header that was never set reads as garbage: only call it bad when the
+ * skb claims to be IP, otherwise it is some other protocol's buffer */
+static __always_inline enum parse_result unreadable(__be16 proto)
+{
+	if (proto == bpf_htons(ETH_P_IP) || proto == bpf_htons(ETH_P_IPV6))
+		return PARSE_BAD_HEADER;
+	return PARSE_NOT_TCP;
+}
+
+static __always_inline enum parse_result
+parse_ipv6_tail(unsigned char *head, __u32 *l4_off, __u8 nexthdr)
+{
+	struct ipv6_ext_hdr ext;
+	__u32 off = *l4_off;
+
+	/* walk at most four extension headers; deeper chains are rare
+	 * enough to count as unreadable rather than cost a longer loop */
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		if (!is_ipv6_ext_hdr(nexthdr))
+			break;
+		if (bpf_probe_read_kernel(&ext, sizeof(ext), head + off))
+			return PARSE_BAD_HEADER;
+		if (nexthdr == 44) {
+			/* a non-first fragment has no TCP header */
+			if (bpf_ntohs(ext.frag_off) & 0xfff8)
+				return PARSE_BAD_HEADER;
+			off += 8;
+		} else if (nexthdr == 51) {
+			off += ((__u32)ext.len + 2) * 4;
+		} else {
+			off += ((__u32)ext.len + 1) * 8;
+		}
+		nexthdr = ext.nexthdr;
+	}
+	if (nexthdr != IPPROTO_TCP)
+		return is_ipv6_ext_hdr(nexthdr) ? PARSE_BAD_HEADER : PARSE_NOT_TCP;
+	*l4_off = off;
+	return PARSE_TCP;
+}
+
+/* decide from the packet bytes, not from skb->protocol (0 on some output
+ * paths) nor the socket (absent for NO_SOCKET drops) */
+static __always_inline enum parse_result
+parse_packet(struct sk_buff *skb, struct packet *pkt)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 network_header = BPF_CORE_READ(skb, network_header);
+	__be16 proto = BPF_CORE_READ(skb, protocol);
+	union {
+		struct ipv4_hdr v4;
+		struct ipv6_hdr v6;
+	} ip;
+	struct tcp_hdr tcp;
+	__u32 l4_off;
+	__u8 version;
+
+	if (proto && proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return PARSE_NOT_TCP;
+	/* ~0 means never set; 0 is the fresh-skb value of a buffer that
+	 * never got an IP header (real packets always have headroom) */
+	if (!head || network_header == 0 || network_header == (__u16)~0U)
+		return unreadable(proto);
+	if (bpf_probe_read_kernel(&ip, sizeof(ip.v4), head + network_header))
+		return unreadable(proto);
+
+	version = ip.v4.ver_ihl >> 4;
+	if (version == 4) {
+		__u32 ihl = ip.v4.ver_ihl & 0xf;
+
+		if (proto == bpf_htons(ETH_P_IPV6) || ihl < 5)
+			return unreadable(proto);
+		if (ip.v4.protocol != IPPROTO_TCP)
+			return PARSE_NOT_TCP;
+		/* a non-first fragment has no TCP header */
+		if (bpf_ntohs(ip.v4.frag_off) & 0x1fff)
+			return PARSE_BAD_HEADER;
+		pkt->family = DROPCAP_FAMILY_IPV4;
+		pkt->saddr[0] = ip.v4.saddr;
+		pkt->daddr[0] = ip.v4.daddr;
+		l4_off = network_header + ihl * 4;
+	} else if (version == 6) {
+		enum parse_result res;
+
+		if (proto == bpf_htons(ETH_P_IP))
+			return unreadable(proto);
+		if (bpf_probe_read_kernel((void *)&ip + sizeof(ip.v4),
+					  sizeof(ip.v6) - sizeof(ip.v4),
+					  head + network_header + sizeof(ip.v4)))
+			return PARSE_BAD_HEADER;
+		l4_off = network_header + sizeof(ip.v6);
+		res = parse_ipv6_tail(head, &l4_off, ip.v6.nexthdr);
+		if (res != PARSE_TCP)
+			return res;
+		pkt->family = DROPCAP_FAMILY_IPV6;
+		__builtin_memcpy(pkt->saddr, ip.v6.saddr, 16);
+		__builtin_memcpy(pkt->daddr, ip.v6.daddr, 16);
+	} else {
+		return unreadable(proto);
+	}
+
+	if (bpf_probe_read_kernel(&tcp, sizeof(tcp), head + l4_off))
+		return PARSE_BAD_HEADER;
+	pkt->sport = bpf_ntohs(tcp.source);
+	pkt->dport = bpf_ntohs(tcp.dest);
+	pkt->seq = bpf_ntohl(tcp.seq);
+	pkt->ack_seq = bpf_ntohl(tcp.ack_seq);
+	pkt->window = bpf_ntohs(tcp.window);
+	pkt->tcp_flags = tcp.flags;
+	return PARSE_TCP;
+}
+
+static __always_inline bool reason_passes(__u32 reason)
+{
+	bool listed = false;
+
+	if (!filter_nr_reasons)
+		return true;
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		if (i >= filter_nr_reasons)
+			break;
+		if (filter_reasons[i] == reason) {
+			listed = true;
+			break;
+		}
+	}
+	return filter_reason_exclude ? !listed : listed;
+}
+
+static __always_inline bool addr_matches(const __be32 *addr, __u8 family)
+{
+	if (addr[0] != filter_host[0])
+		return false;
+	if (family == DROPCAP_FAMILY_IPV4)
+		return true;
+	return addr[1] == filter_host[1] && addr[2] == filter_host[2] &&
+	       addr[3] == filter_host[3];
+}
+
+static __always_inline bool packet_passes(const struct packet *pkt)
+{
+	if (filter_family && pkt->family != filter_family)
+		return false;
+	if (filter_port && pkt->sport != filter_port && pkt->dport != filter_port)
+		return false;
+	if (filter_sport && pkt->sport != filter_sport)
+		return false;
+	if (filter_dport && pkt->dport != filter_dport)
+		return false;
+	if (filter_host_family) {
+		if (pkt->family != filter_host_family)
+			return false;
+		if (!addr_matches(pkt->saddr, pkt->family) &&
+		    !addr_matches(pkt->daddr, pkt->family))
+			return false;
+	}
+	return true;
+}
+
+/* whether this drop gets a stack; sets NEW_SITE or STACK_BUDGET in *flags */
+static __always_inline bool want_stack(struct site_key *site, __u64 now, __u8 *flags)
+{
+	struct stack_budget *budget;
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	if (stack_mode == STACK_MODE_NONE)
+		return false;
+	if (stack_mode == STACK_MODE_ALL)
+		return true;
+
+	/* the first drop of each (location, reason) always pays; NOEXIST
+	 * makes exactly one CPU the winner when two race on a new site */
+	if (!bpf_map_lookup_elem(&stack_sites, site) &&
+	    !bpf_map_update_elem(&stack_sites, site, &one, BPF_NOEXIST)) {
+		*flags |= DROPCAP_F_NEW_SITE;
+		return true;
+	}
+
+	budget = bpf_map_lookup_elem(&stack_budgets, &zero);
+	if (!budget)
+		return false;
+	if (budget->window != now / NSEC_PER_SEC) {
+		budget->window = now / NSEC_PER_SEC;
+		budget->used = 0;
+	}
+	if (budget->used < stack_budget_per_sec) {
+		budget->used++;
+		return true;
+	}
+	*flags |= DROPCAP_F_STACK_BUDGET;
+	return false;
+}
+
+/* wake the reader only when this record makes the pending data cross the
+ * threshold: a wakeup costs ~5 us (irq_work), and a stalled reader with a
+ * full ring must not make every later drop pay for one. Missed crossings
+ * (CPUs racing) are caught by the reader's timed consume. */
+static __always_inline __u64 wakeup_flag(__u64 record_bytes)
+{
+	__u64 pending;
+
+	if (!wakeup_bytes)
+		return 0;
+	pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (pending >= wakeup_bytes && pending < wakeup_bytes + record_bytes + 8)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* everything but the stack; the ring record is not zeroed, so every byte
+ * is written, padding included */
+static __always_inline void fill_event(struct dropcap_event *e, const struct packet *pkt,
+				       __u64 now, __u64 location, __u32 reason,
+				       __u32 netns, __u32 ifindex, __u32 len, __u32 mark,
+				       __u8 state, __u8 sk_source, __u8 flags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	e->ts_ns = now;
+	e->location = location;
+	__builtin_memcpy(e->saddr, pkt->saddr, 16);
+	__builtin_memcpy(e->daddr, pkt->daddr, 16);
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->netns = netns;
+	e->ifindex = ifindex;
+	e->reason = reason;
+	e->seq = pkt->seq;
+	e->ack_seq = pkt->ack_seq;
+	e->len = len;
+	e->mark = mark;
+	e->stack_id = 0;
+	e->sport = pkt->sport;
+	e->dport = pkt->dport;
+	e->cpu = bpf_get_smp_processor_id();
+	e->window = pkt->window;
+	e->family = pkt->family;
+	e->state = state;
+	e->tcp_flags = pkt->tcp_flags;
+	e->sk_source = sk_source;
+	e->flags = flags;
+	e->stack_frames = 0;
+	e->__pad[0] = 0;
+	e->__pad[1] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location,
+				       __u32 reason, struct sock *rx_sk, __u8 flags)
+{
+	struct packet pkt = {};
+	struct site_key site = {};
+	struct net_device *dev;
+	struct sock *sk;
+	__u32 netns = 0, ifindex, len, mark;
+	__u8 state = 0, sk_source = DROPCAP_SK_NONE;
+	enum parse_result parsed;
+	__u64 now;
+
+	if (!skb)
+		return 0;
+	parsed = parse_packet(skb, &pkt);
+	if (parsed != PARSE_TCP) {
+		count(parsed == PARSE_NOT_TCP ? DROPCAP_CNT_NOT_TCP : DROPCAP_CNT_BAD_HEADER);
+		return 0;
+	}
+	if (!reason_passes(reason) || !packet_passes(&pkt))
+		goto filtered;
+
+	/* tcp_v4_rcv() has taken the socket off the skb by the time most
+	 * drops happen; the tracepoint hands it over as rx_sk (6.11+) */
+	sk = BPF_CORE_READ(skb, sk);
+	if (sk) {
+		sk_source = DROPCAP_SK_SKB;
+	} else if (rx_sk) {
+		sk = rx_sk;
+		sk_source = DROPCAP_SK_RX;
+	}
+	dev = BPF_CORE_READ(skb, dev);
+	if (sk)
+		netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	else if (dev)
+		netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (filter_netns && netns != filter_netns)
+		goto filtered;
+
+	count(DROPCAP_CNT_SEEN);
+	if (sk)
+		state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	ifindex = BPF_CORE_READ(skb, skb_iif);
+	if (!ifindex && dev)
+		ifindex = BPF_CORE_READ(dev, ifindex);
+	len = BPF_CORE_READ(skb, len);
+	mark = BPF_CORE_READ(skb, mark);
+	now = bpf_ktime_get_ns();
+	site.location = location;
+	site.reason = reason;
+
+	if (want_stack(&site, now, &flags)) {
+		struct event_with_stack *rec;
+		long bytes;
+		__u8 frames = 0;
+
+		/* ring reservations must have a constant size, hence two */
+		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+		if (!rec) {
+			count(DROPCAP_CNT_RB_LOST);
+			/* let the next drop of a new site retry its stack */
+			if (flags & DROPCAP_F_NEW_SITE)
+				bpf_map_delete_elem(&stack_sites, &site);
+			return 0;
+		}
+		/* the stack goes into this very record: a stack map bucket
+		 * read later could have been reused by another drop */
+		bytes = bpf_get_stack(ctx, rec->frames, sizeof(rec->frames), 0);
+		if (bytes > 0) {
+			flags |= DROPCAP_F_STACK;
+			if (bytes / 8 > DROPCAP_MAX_STACK_DEPTH) {
+				flags |= DROPCAP_F_STACK_TRUNC;
+				frames = DROPCAP_MAX_STACK_DEPTH;
+			} else {
+				frames = bytes / 8;
+			}
+		} else {
+			flags |= DROPCAP_F_STACK_ERROR;
+			count(DROPCAP_CNT_STACK_ERROR);
+		}
+		fill_event(&rec->event, &pkt, now, location, reason, netns, ifindex,
+			   len, mark, state, sk_source, flags);
+		rec->event.stack_frames = frames;
+		bpf_ringbuf_submit(rec, wakeup_flag(sizeof(*rec)));
+	} else {
+		struct dropcap_event *e;
+
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count(DROPCAP_CNT_RB_LOST);
+			return 0;
+		}
+		if (flags & DROPCAP_F_STACK_BUDGET)
+			count(DROPCAP_CNT_STACK_BUDGET);
+		fill_event(e, &pkt, now, location, reason, netns, ifindex,
+			   len, mark, state, sk_source, flags);
+		bpf_ringbuf_submit(e, wakeup_flag(sizeof(*e)));
+	}
+	return 0;
+
+filtered:
+	count(DROPCAP_CNT_FILTERED);
+	return 0;
+}
+
+SEC("?tp_btf/kfree_skb")
+int dropcap_tp_btf(__u64 *ctx)
+{
+	__u32 reason = 0;
+	__u8 flags = DROPCAP_F_NO_REASON;
+	struct sock *rx_sk = NULL;
+
+	if (has_kfree_skb_reason()) {
+		reason = (__u32)ctx[2];
+		flags = 0;
+	}
+	if (has_kfree_skb_rx_sk())
+		rx_sk = (struct sock *)ctx[3];
+	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1], reason, rx_sk, flags);
+}
+
+SEC("?raw_tp/kfree_skb")
+int dropcap_raw_tp(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 reason = 0;
+	__u8 flags = DROPCAP_F_NO_REASON;
+	struct sock *rx_sk = NULL;
+
+	if (has_kfree_skb_reason()) {
+		reason = (__u32)ctx->args[2];
+		flags = 0;
+	}
+	if (has_kfree_skb_rx_sk())
+		rx_sk = (struct sock *)ctx->args[3];
+	return handle_drop(ctx, (struct sk_buff *)ctx->args[0], ctx->args[1],
+			   reason, rx_sk, flags);
+}
+
+SEC("?tracepoint/skb/kfree_skb")
+int dropcap_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+{
+	__u32 reason = 0;
+	__u8 flags = DROPCAP_F_NO_REASON;
+	struct sock *rx_sk = NULL;
+
+	if (has_kfree_skb_reason()) {
+		reason = ((struct trace_event_raw_kfree_skb___reason *)ctx)->reason;
+		flags = 0;
+	}
+	if (has_kfree_skb_rx_sk())
+		rx_sk = ((struct trace_event_raw_kfree_skb___rx_sk *)ctx)->rx_sk;
+	return handle_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason, rx_sk, flags);
+}
+
+/*
+ * Fallback for 4.7-5.16 only (see the top of this file): tcp_drop(sk, skb)
+ * is where TCP freed segments it refused, without the tracepoint. The socket
+ * is reported as rx_sk (DROPCAP_SK_RX: the socket the drop happened on); the
+ * location is tcp_drop's return address, i.e. its caller, like the
+ * tracepoint's. Never autoloaded; cannot load on kernels without kprobes.
+ */
+SEC("?kprobe/tcp_drop")
+int BPF_KPROBE(dropcap_kprobe_tcp_drop, struct sock *sk, struct sk_buff *skb)
+{
+	__u64 location = 0;
+
+#if defined(__TARGET_ARCH_x86)
+	/* on entry the return address is at the top of the stack */
+	bpf_probe_read_kernel(&location, sizeof(location), (void *)PT_REGS_SP(ctx));
+#else
+	location = PT_REGS_RET(ctx);
+#endif
+	return handle_drop(ctx, skb, location, 0, sk, DROPCAP_F_NO_REASON);
+}

@@ -1,0 +1,61 @@
+// BpfSession owns the libbpf side of a Tracer: the skeleton, the one attached
+// link and the ring buffer reader. Start() follows libbpf-bootstrap's
+// bootstrap.c: open, set rodata, load, attach; the destructor undoes it in
+// reverse order.
+#ifndef DROPCAP_BPF_SESSION_H
+#define DROPCAP_BPF_SESSION_H
+
+#include <bpf/libbpf.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "errors.h"
+#include "options.h"
+
+struct dropcap_bpf;
+
+namespace dropcap {
+
+class BpfSession {
+ public:
+  // JS thread. Loads and attaches the program chosen by config.attach and
+  // opens a ring buffer reader calling on_record(record_ctx, ...). On failure
+  // returns null and fills *failure (everything done so far is undone).
+  static std::unique_ptr<BpfSession> Start(const TracerConfig& config, ring_buffer_sample_fn on_record,
+                                           void* record_ctx, StepFailure* failure);
+
+  // JS thread, after the poll thread has exited.
+  ~BpfSession();
+
+  BpfSession(const BpfSession&) = delete;
+  BpfSession& operator=(const BpfSession&) = delete;
+
+  // Poll thread (at stop, so nothing new enters the ring before the final
+  // drain) or JS thread (teardown). Idempotent; they never run concurrently.
+  void Detach();
+
+  // Poll thread only, between Start and destruction.
+  ring_buffer* ring() const { return ring_; }
+
+  // JS thread. Per-CPU values of every counter: out[counter][cpu].
+  // Returns 0 or a negative errno.
+  int ReadCounters(std::vector<std::vector<uint64_t>>* out) const;
+
+  uint32_t prog_id() const { return prog_id_; }
+  int nr_cpus() const { return nr_cpus_; }
+
+ private:
+  BpfSession() = default;
+
+  dropcap_bpf* skel_ = nullptr;
+  bpf_link* link_ = nullptr;
+  ring_buffer* ring_ = nullptr;
+  uint32_t prog_id_ = 0;
+  int nr_cpus_ = 0;
+};
+
+}  // namespace dropcap
+
+#endif  // DROPCAP_BPF_SESSION_H

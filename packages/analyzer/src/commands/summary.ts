@@ -1,0 +1,73 @@
+/**
+ * `dropcap analyze FILE...` (also `analyze summary`): what happened in these
+ * captures, on one screen.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { shouldUseColor } from '../output/color.js';
+import { withOutputOptions, type OutputOptions } from '../output/format-option.js';
+import { localeSupportsUnicode } from '../output/histogram.js';
+import { stringifyJson } from '../output/json.js';
+import { formatSummary } from '../output/summary-text.js';
+import { writeLines } from '../output/write-lines.js';
+import { withCaptureOptions, withCaptures, type CaptureOptions } from './capture-options.js';
+import { captureSpans } from './capture-spans.js';
+import { buildDropFilter, hasFilters, parseFilters, withFilterOptions, type FilterOptions } from './filters.js';
+import { UsageError } from './errors.js';
+import { processIO, type CommandIO } from './io.js';
+import { collectSummary } from './summary-data.js';
+
+/** Parsed options; everything but `files` has a default, so other code (the demo) can call runSummary directly. */
+export interface SummaryArgs extends CaptureOptions, FilterOptions, Partial<OutputOptions> {
+  top?: number;
+  'stack-depth'?: number;
+  utc?: boolean;
+}
+
+export function withSummaryOptions<T>(yargs: Argv<T>): Argv<T & SummaryArgs> {
+  return withOutputOptions(withFilterOptions(withCaptureOptions(yargs)), ['table', 'json'])
+    .option('top', { type: 'number', default: 10, describe: 'rows in each "top" table' })
+    .option('stack-depth', { type: 'number', default: 8, describe: 'frames shown per top stack' })
+    .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone' })
+    .example('$0 analyze drops.dcap', 'summarize a capture')
+    .example('$0 analyze web*.dcap --top 5', 'several captures in one database')
+    .example('$0 analyze x.dcap --reason no_socket', 'only NO_SOCKET drops')
+    .example('$0 analyze x.dcap --since 10s', 'drops after the first 10 s')
+    .example('$0 analyze x.dcap --format json', 'the same numbers as JSON') as unknown as Argv<T & SummaryArgs>;
+}
+
+export async function runSummary(args: SummaryArgs, io: CommandIO = processIO()): Promise<void> {
+  const topArg = args.top ?? 10;
+  const depthArg = args['stack-depth'] ?? 8;
+  if (!(topArg >= 1)) throw new UsageError('--top must be a number of rows, at least 1, e.g. --top 5');
+  if (!(depthArg >= 1)) throw new UsageError('--stack-depth must be a number of frames, at least 1, e.g. --stack-depth 12');
+  const filter = parseFilters(args);
+  const top = Math.floor(topArg);
+  // The report shows every problem from the stats table; the loader's
+  // warnings (the same problems, worded per file) would repeat them on
+  // stderr, so they only go into the JSON form.
+  const { data, warnings } = await withCaptures(args, io, { quiet: true }, async (analysis) => {
+    const where = buildDropFilter(filter, captureSpans(analysis.db));
+    const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60 }, hasFilters(filter));
+    return { data, warnings: analysis.warnings };
+  });
+  if (args.format === 'json') {
+    await writeLines([stringifyJson({ ...data, warnings }, 2)], io.stdout);
+    return;
+  }
+  const lines = formatSummary(data, {
+    color: shouldUseColor(io.stdout, io.env),
+    unicode: localeSupportsUnicode(io.env),
+    time: args.utc ? 'utc' : 'local',
+    stackDepth: Math.floor(depthArg),
+  });
+  await writeLines(lines, io.stdout);
+}
+
+export function createSummaryCommand(io?: CommandIO): CommandModule<object, SummaryArgs> {
+  return {
+    command: ['$0 <files..>', 'summary <files..>'],
+    describe: 'summarize captures: totals, lost events, top reasons, sites, flows and stacks, drops over time',
+    builder: (yargs) => withSummaryOptions(yargs),
+    handler: (args) => runSummary(args, io ?? processIO()),
+  };
+}

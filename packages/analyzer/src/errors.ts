@@ -1,0 +1,21 @@
+// Typed errors of the analyzer library. Messages are one line: cause and fix.
+
+export type AnalyzerErrorCode =
+  | 'NO_HEADER'
+  | 'NO_LAYOUT'
+  | 'BAD_BLOCK'
+  | 'NOT_A_DROPCAP_DB'
+  | 'QUERY_REFUSED'
+  | 'QUERY_FAILED'
+  | 'NO_CAPTURES';
+
+export class AnalyzerError extends Error {
+  override readonly name = 'AnalyzerError';
+  constructor(
+    readonly code: AnalyzerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

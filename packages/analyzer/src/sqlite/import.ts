@@ -1,0 +1,107 @@
+// Imports capture files into a fresh database: one transaction, prepared
+// statements, events streamed block by block.
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { CaptureReader } from '@dropcap/format';
+import { isoFromRealtimeNs } from '../decode/clock-map.js';
+import { captureStats, captureWarnings } from './capture-stats.js';
+import { CaptureImporter } from './capture-importer.js';
+import { DbWriter } from './db-writer.js';
+import { AddrInterner } from './interners.js';
+import { SymbolInterner } from './stack-interner.js';
+
+export interface SourceIdentity {
+  path: string;
+  size: number;
+  mtimeNs: string;
+}
+
+export function identify(p: string): SourceIdentity {
+  const st = fs.statSync(p, { bigint: true });
+  return { path: path.resolve(p), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
+}
+
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : String(x)) : x));
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const big = (v: unknown): bigint | null => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isFinite(v) ? BigInt(Math.trunc(v)) : null);
+
+export function tunePragmasForImport(db: Database.Database): void {
+  // the database is rebuilt from the captures if anything goes wrong: no journal needed
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -65536');
+}
+
+export function importCaptures(
+  db: Database.Database,
+  paths: string[],
+  onProgress?: (done: number, total: number) => void,
+): string[] {
+  const w = new DbWriter(db);
+  const addrs = new AddrInterner(w);
+  const symbols = new SymbolInterner(w);
+  const warnings: string[] = [];
+  // open all first: a bad magic or version fails before any work
+  const readers = paths.map((p) => CaptureReader.open(p));
+  const total = readers.reduce((s, r) => s + (r.fileSize ?? 0), 0);
+  const sources = paths.map(identify);
+  let doneBefore = 0;
+
+  db.transaction(() => {
+    readers.forEach((reader, i) => {
+      const captureId = i + 1;
+      const label = paths[i]!;
+      const imp = new CaptureImporter(w, captureId, label, addrs, symbols);
+      imp.importFile(reader, () => onProgress?.(doneBefore + reader.bytesRead, total));
+      doneBefore += reader.bytesRead;
+      const ctx = imp.ctx;
+      const counts = imp.counts;
+      const stats = captureStats(ctx, counts, reader.damage, reader.unknownBlocks);
+      warnings.push(...ctx.warnings, ...captureWarnings(label, stats, reader.damage));
+
+      const header = ctx.header ?? {};
+      const startPair = header.start_clocks as Record<string, unknown> | undefined;
+      let startNs = big(startPair?.realtime_ns) ?? counts.firstNs;
+      let endNs = counts.lastNs;
+      if (ctx.lastMonotonicNs !== null) {
+        const t = ctx.clocks.toRealtimeNs(ctx.lastMonotonicNs);
+        if (endNs === null || t > endNs) endNs = t;
+      }
+      const dur = big(ctx.end?.duration_ns);
+      if (startNs !== null && dur !== null && (endNs === null || startNs + dur > endNs)) endNs = startNs + dur;
+      if (startNs === null) startNs = endNs;
+      const lost = stats.find((s) => s.name === 'lost_events')!.value;
+      w.capture.run(
+        captureId,
+        label,
+        ctx.hostname,
+        str(header.kernel_release),
+        str(header.attach),
+        startNs,
+        endNs,
+        startNs === null ? null : isoFromRealtimeNs(startNs),
+        endNs === null ? null : isoFromRealtimeNs(endNs),
+        startNs !== null && endNs !== null ? Number(endNs - startNs) / 1e9 : null,
+        counts.events,
+        lost,
+        ctx.end ? 1 : 0,
+        sources[i]!.size,
+        BigInt(sources[i]!.mtimeNs),
+        `${reader.major}.${reader.minor}`,
+      );
+      for (const [key, value] of Object.entries(header)) w.meta.run(captureId, key, typeof value === 'string' ? value : jsonText(value));
+      for (const s of stats) w.stat.run(captureId, s.name, s.severity, s.value, s.description);
+      for (const r of ctx.reasons.entries()) w.reasonEnum.run(captureId, r.code, r.name, r.enumName, r.enumType);
+      for (const itf of ctx.interfaces) w.iface.run(captureId, itf.netns, itf.ifindex, itf.name);
+    });
+    w.marker.run('sources', JSON.stringify(sources));
+    w.marker.run('warnings', JSON.stringify(warnings));
+    w.marker.run('complete', '1');
+  })();
+  return warnings;
+}

@@ -1,0 +1,107 @@
+// loadCaptures: captures into SQLite, in memory by default. With dbPath the
+// database is kept, and reused as is when it already holds exactly these
+// files (same absolute path, size and mtime); otherwise it is rebuilt in a
+// temporary file and renamed over, so a failed import never leaves a
+// half-built database behind.
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { AnalyzerError } from '../errors.js';
+import { readCaptures, type CaptureInfo } from './captures.js';
+import { identify, importCaptures, tunePragmasForImport, type SourceIdentity } from './import.js';
+import { SCHEMA_VERSION } from './schema.js';
+
+export interface Analysis {
+  db: Database.Database;
+  captures: CaptureInfo[];
+  warnings: string[];
+  /** true when --db already held these captures and nothing was imported */
+  reused: boolean;
+}
+
+export interface LoadOptions {
+  dbPath?: string;
+  /** bytes of capture read so far, of the total */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis {
+  if (paths.length === 0) throw new AnalyzerError('NO_CAPTURES', 'no capture file given; pass one or more .dcap files');
+  if (!opts.dbPath) {
+    const db = new Database(':memory:');
+    tunePragmasForImport(db);
+    const warnings = importCaptures(db, paths, opts.onProgress);
+    return { db, captures: readCaptures(db), warnings, reused: false };
+  }
+  const reused = tryReuse(opts.dbPath, paths);
+  if (reused) return reused;
+  return rebuild(opts.dbPath, paths, opts.onProgress);
+}
+
+function notOurs(dbPath: string): AnalyzerError {
+  return new AnalyzerError('NOT_A_DROPCAP_DB', `${dbPath} exists and is not a dropcap database; choose another --db path or remove it`);
+}
+
+function marker(db: Database.Database, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM _dropcap_db WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+function sameSources(a: SourceIdentity[], b: SourceIdentity[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.path === b[i]!.path && x.size === b[i]!.size && x.mtimeNs === b[i]!.mtimeNs);
+}
+
+function tryReuse(dbPath: string, paths: string[]): Analysis | null {
+  if (!fs.existsSync(dbPath)) return null;
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { fileMustExist: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    if (!tables.includes('_dropcap_db')) {
+      db.close();
+      if (tables.length > 0) throw notOurs(dbPath);
+      return null;
+    }
+  } catch (err) {
+    if (err instanceof AnalyzerError) throw err;
+    throw notOurs(dbPath); // "file is not a database" and the like
+  }
+  const wanted = paths.map(identify);
+  let stored: SourceIdentity[] = [];
+  try {
+    stored = JSON.parse(marker(db, 'sources') ?? '[]') as SourceIdentity[];
+  } catch {
+    stored = [];
+  }
+  if (marker(db, 'schema_version') !== String(SCHEMA_VERSION) || marker(db, 'complete') !== '1' || !sameSources(stored, wanted)) {
+    db.close();
+    return null;
+  }
+  let warnings: string[] = [];
+  try {
+    warnings = JSON.parse(marker(db, 'warnings') ?? '[]') as string[];
+  } catch {
+    warnings = [];
+  }
+  return { db, captures: readCaptures(db), warnings, reused: true };
+}
+
+function rebuild(dbPath: string, paths: string[], onProgress?: (done: number, total: number) => void): Analysis {
+  const tmp = `${dbPath}.importing-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  let warnings: string[];
+  try {
+    const db = new Database(tmp);
+    try {
+      tunePragmasForImport(db);
+      warnings = importCaptures(db, paths, onProgress);
+    } finally {
+      db.close();
+    }
+    fs.renameSync(tmp, dbPath);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const db = new Database(dbPath, { fileMustExist: true });
+  return { db, captures: readCaptures(db), warnings, reused: false };
+}

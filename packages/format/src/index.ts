@@ -1,0 +1,32 @@
+// @dropcap/format: the capture file (docs/capture-format.md), shared by the
+// recorder (writer) and the analyzer (reader).
+export {
+  MAGIC,
+  FORMAT_MAJOR,
+  FORMAT_MINOR,
+  FILE_HEADER_SIZE,
+  BLOCK_HEADER_SIZE,
+  MAX_BLOCK_LENGTH,
+  MAX_RAW_LENGTH,
+  BlockType,
+  Codec,
+  FLAG_CODEC_MASK,
+  FLAG_SHUFFLED,
+  LAST_KNOWN_BLOCK_TYPE,
+} from './constants.js';
+export { CaptureFormatError, CaptureWriteError, type CaptureFormatErrorCode } from './errors.js';
+export { packValue, unpackValue } from './msgpack.js';
+export { shuffle, unshuffle } from './shuffle.js';
+export {
+  EVENT_LAYOUT_V1,
+  EventFlags,
+  validateLayout,
+  findField,
+  type RecordLayout,
+  type LayoutField,
+  type FieldType,
+} from './record-layout.js';
+export { encodeStacks, decodeStacks, type StackEntry } from './stacks.js';
+export { encodeBody, decodeBody } from './block-codec.js';
+export { CaptureWriter, fileHeader, type BlockOptions, type EventsOptions } from './writer.js';
+export { CaptureReader, type DecodedBlock, type Damage, type DamageCause } from './reader.js';

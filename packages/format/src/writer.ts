@@ -1,0 +1,156 @@
+// Append-only, synchronous capture writer. Each block goes out in one
+// writeSync loop, so a killed writer leaves whole blocks plus at most one torn
+// tail, which readers detect by length and checksum.
+import fs from 'node:fs';
+import {
+  BLOCK_HEADER_SIZE,
+  BlockType,
+  Codec,
+  FILE_HEADER_SIZE,
+  FLAG_SHUFFLED,
+  FORMAT_MAJOR,
+  FORMAT_MINOR,
+  MAGIC,
+  MAX_BLOCK_LENGTH,
+  MAX_RAW_LENGTH,
+} from './constants.js';
+import { encodeBody } from './block-codec.js';
+import { writeBlockHeader } from './block-header.js';
+import { CaptureFormatError, CaptureWriteError } from './errors.js';
+import { packValue } from './msgpack.js';
+import { shuffle } from './shuffle.js';
+
+export interface BlockOptions {
+  codec?: Codec;
+  /** byte-shuffle the body as records of this size before compressing (EVENTS only) */
+  shuffleRecordSize?: number;
+}
+
+export interface EventsOptions {
+  /** default Deflate */
+  codec?: Codec;
+  /** default true: shuffling makes event blocks several times smaller */
+  shuffle?: boolean;
+}
+
+export function fileHeader(major = FORMAT_MAJOR, minor = FORMAT_MINOR): Buffer {
+  const h = Buffer.alloc(FILE_HEADER_SIZE);
+  MAGIC.copy(h, 0);
+  h.writeUInt16LE(major, 8);
+  h.writeUInt16LE(minor, 10);
+  h.writeUInt32LE(0, 12);
+  return h;
+}
+
+function writeError(err: unknown, what: string): CaptureWriteError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const hint =
+    code === 'ENOSPC' ? 'free disk space or write elsewhere'
+    : code === 'EPIPE' ? 'the reader of the output went away'
+    : 'check the output path';
+  return new CaptureWriteError(code, `cannot write ${what}: ${code} (${hint})`, { cause: err });
+}
+
+export class CaptureWriter {
+  #fd: number;
+  #ownsFd: boolean;
+  #bytes = 0;
+  #closed = false;
+  readonly #label: string;
+
+  private constructor(fd: number, ownsFd: boolean, label: string) {
+    this.#fd = fd;
+    this.#ownsFd = ownsFd;
+    this.#label = label;
+    this.#write(fileHeader());
+  }
+
+  /** Creates (mode 0600: the file holds kernel addresses) or truncates `path`. */
+  static toPath(path: string): CaptureWriter {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'w', 0o600);
+      // an existing regular file keeps its old mode on truncation: tighten it
+      if (fs.fstatSync(fd).isFile()) fs.fchmodSync(fd, 0o600);
+    } catch (err) {
+      throw writeError(err, path);
+    }
+    return new CaptureWriter(fd, true, path);
+  }
+
+  /** Writes to an already open fd (e.g. 1 for `-w -`); close() leaves it open. */
+  static toFd(fd: number): CaptureWriter {
+    return new CaptureWriter(fd, false, `fd ${fd}`);
+  }
+
+  get bytesWritten(): number {
+    return this.#bytes;
+  }
+
+  writeBlock(type: BlockType | number, body: Buffer, opts: BlockOptions = {}): void {
+    const codec = opts.codec ?? Codec.None;
+    let flags = codec;
+    let raw = body;
+    if (raw.length > MAX_RAW_LENGTH) {
+      throw new CaptureFormatError('TOO_LARGE', `block body of ${raw.length} bytes exceeds the ${MAX_RAW_LENGTH}-byte limit; write smaller blocks`);
+    }
+    if (opts.shuffleRecordSize !== undefined) {
+      raw = shuffle(raw, opts.shuffleRecordSize);
+      flags |= FLAG_SHUFFLED;
+    }
+    const stored = encodeBody(codec, raw);
+    if (stored.length > MAX_BLOCK_LENGTH) {
+      throw new CaptureFormatError('TOO_LARGE', `stored block of ${stored.length} bytes exceeds the ${MAX_BLOCK_LENGTH}-byte limit; write smaller blocks`);
+    }
+    const out = Buffer.allocUnsafe(BLOCK_HEADER_SIZE + stored.length);
+    stored.copy(out, BLOCK_HEADER_SIZE);
+    writeBlockHeader(out, type, flags, stored, body.length);
+    this.#write(out);
+  }
+
+  writeMsgpack(type: BlockType | number, value: unknown, opts: BlockOptions = {}): void {
+    this.writeBlock(type, packValue(value), opts);
+  }
+
+  writeEvents(records: Buffer, recordSize: number, opts: EventsOptions = {}): void {
+    if (records.length % recordSize !== 0) {
+      throw new CaptureFormatError('BAD_ARGUMENT', `events buffer of ${records.length} bytes is not a multiple of the ${recordSize}-byte record`);
+    }
+    const doShuffle = opts.shuffle ?? true;
+    this.writeBlock(BlockType.Events, records, {
+      codec: opts.codec ?? Codec.Deflate,
+      ...(doShuffle ? { shuffleRecordSize: recordSize } : {}),
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#ownsFd) return;
+    try {
+      fs.closeSync(this.#fd);
+    } catch (err) {
+      throw writeError(err, this.#label);
+    }
+  }
+
+  #write(buf: Buffer): void {
+    if (this.#closed) throw new CaptureFormatError('BAD_ARGUMENT', `${this.#label} is closed`);
+    let off = 0;
+    while (off < buf.length) {
+      let n: number;
+      try {
+        n = fs.writeSync(this.#fd, buf, off, buf.length - off);
+      } catch (err) {
+        // a non-blocking pipe (e.g. stdout) that is full: wait and retry
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+          continue;
+        }
+        throw writeError(err, this.#label);
+      }
+      off += n;
+      this.#bytes += n;
+    }
+  }
+}

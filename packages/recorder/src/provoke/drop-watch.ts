@@ -1,0 +1,207 @@
+// An independent witness of kernel drops in one network namespace, built on
+// bpftrace rather than on dropcap's own BPF program, so tests and the
+// benchmark can check dropcap (and the provokers) against something else.
+//
+// The namespace comes from skb->dev (set on receive, e.g. NO_SOCKET), else
+// from the tracepoint's rx_sk, else from skb->sk: tcp_v4_rcv clears skb->dev
+// once it has found a socket, so TCP-state drops carry only the socket.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ProvokeError } from './errors.js';
+import type { Family } from './scenarios.js';
+import { tcpFlagsText } from './tcp-flags.js';
+
+export interface ObservedDrop {
+  reason: string;
+  reasonCode: number;
+  family: Family;
+  saddr: string;
+  daddr: string;
+  sport: number;
+  dport: number;
+  flags: string;
+  tcpFlags: number;
+  /** symbol of the tracepoint's location */
+  site: string;
+}
+
+export interface DropWatchResult {
+  /** each TCP drop (mode 'events' only) */
+  events: ObservedDrop[];
+  /** TCP drops by reason name */
+  tcp: Map<string, number>;
+  /** non-TCP drops in the namespace (ICMPv6, ARP...), by reason name */
+  other: Map<string, number>;
+  /** events bpftrace reported lost (mode 'events'); counts are exact regardless */
+  lost: number;
+}
+
+export interface DropWatchOptions {
+  /** 'events' prints every drop (small scenarios); 'count' only counts (storms) */
+  mode?: 'events' | 'count';
+  /** how long bpftrace may take to compile and attach (default 60 s) */
+  readyTimeoutMs?: number;
+}
+
+// args-> is read once into variables: bpftrace 0.17 can emit a ctx access
+// after a helper call that the verifier rejects ("modified ctx ptr")
+const NETNS_OF_DROP = `
+  $reason = args->reason;
+  $loc = args->location;
+  $skb = (struct sk_buff *)args->skbaddr;
+  $rx = (struct sock *)args->rx_sk;
+  $ns = (uint32)0;
+  if ($skb->dev != 0) { $ns = $skb->dev->nd_net.net->ns.inum; }
+  else if ($rx != 0) { $ns = $rx->__sk_common.skc_net.net->ns.inum; }
+  else if ($skb->sk != 0) { $ns = $skb->sk->__sk_common.skc_net.net->ns.inum; }
+`;
+
+// $1 is the namespace inode. The IP version is read from the packet itself.
+function script(mode: 'events' | 'count'): string {
+  const port = (off: number) => `((uint16)(*(uint8 *)($th + ${off})) << 8 | *(uint8 *)($th + ${off + 1}))`;
+  const event = (fam: 4 | 6, hdr: string, src: string, dst: string) =>
+    mode === 'events'
+      ? `printf("DROP %d ${fam} %s %s %d %d %d %s\\n", $reason, ntop(${src}), ntop(${dst}), ${port(0)}, ${port(2)}, *(uint8 *)($th + 13), ksym($loc));`
+      : `// ${hdr}`;
+  return `
+tracepoint:skb:kfree_skb
+{${NETNS_OF_DROP}
+  if ($ns == $1) {
+    $ip = $skb->head + $skb->network_header;
+    $th = $skb->head + $skb->transport_header;
+    $v = (*(uint8 *)$ip) >> 4;
+    $tcp = 0;
+    if ($v == 4 && ((struct iphdr *)$ip)->protocol == 6) {
+      $tcp = 1;
+      ${event(4, 'ipv4', '2, ((struct iphdr *)$ip)->saddr', '2, ((struct iphdr *)$ip)->daddr')}
+    }
+    if ($v == 6 && ((struct ipv6hdr *)$ip)->nexthdr == 6) {
+      $tcp = 1;
+      ${event(6, 'ipv6', '10, ((struct ipv6hdr *)$ip)->saddr.in6_u.u6_addr8', '10, ((struct ipv6hdr *)$ip)->daddr.in6_u.u6_addr8')}
+    }
+    if ($tcp) { @tcp[$reason] = count(); } else { @other[$reason] = count(); }
+  }
+}
+BEGIN { printf("READY\\n"); }
+`;
+}
+
+export class BpftraceDropWatch {
+  private stdout = '';
+  private stderr = '';
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly reasons: Map<number, string>,
+  ) {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    this.exited = new Promise((resolve) => child.on('close', () => resolve()));
+  }
+
+  /** Starts bpftrace and resolves once its probes are attached. Needs root. */
+  static async start(netnsInode: number, options: DropWatchOptions = {}): Promise<BpftraceDropWatch> {
+    const reasons = readDropReasonNames();
+    const child = spawn('bpftrace', ['-e', script(options.mode ?? 'events'), String(netnsInode)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const watch = new BpftraceDropWatch(child, reasons);
+    const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new ProvokeError('TIMEOUT', `bpftrace did not attach within ${readyTimeoutMs} ms: ${lastLine(watch.stderr)}`));
+      }, readyTimeoutMs);
+      const onData = () => {
+        if (watch.stdout.includes('READY\n')) {
+          clearTimeout(timer);
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(new ProvokeError(missing ? 'TOOL_MISSING' : 'EXEC_FAILED', missing ? 'bpftrace not found: install it (apt-get install bpftrace)' : `bpftrace: ${err.message}`));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        reject(new ProvokeError('EXEC_FAILED', `bpftrace exited (${code}) before attaching: ${lastLine(watch.stderr)}`));
+      });
+    });
+    return watch;
+  }
+
+  /** Detaches (SIGINT makes bpftrace print its maps) and returns what it saw. */
+  async stop(timeoutMs = 20_000): Promise<DropWatchResult> {
+    this.child.kill('SIGINT');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+    return this.parse();
+  }
+
+  /** Synchronous cleanup for error paths. */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private name(code: number): string {
+    return this.reasons.get(code) ?? `REASON_${code}`;
+  }
+
+  private parse(): DropWatchResult {
+    const events: ObservedDrop[] = [];
+    const tcp = new Map<string, number>();
+    const other = new Map<string, number>();
+    let lost = 0;
+    for (const line of (this.stdout + '\n' + this.stderr).split('\n')) {
+      const ev = /^DROP (\d+) ([46]) (\S+) (\S+) (\d+) (\d+) (\d+) (\S+)$/.exec(line);
+      if (ev) {
+        const [, reason, fam, saddr, daddr, sport, dport, flags, site] = ev as unknown as string[];
+        events.push({
+          reason: this.name(Number(reason)), reasonCode: Number(reason), family: Number(fam) as Family,
+          saddr: saddr!, daddr: daddr!, sport: Number(sport), dport: Number(dport),
+          flags: tcpFlagsText(Number(flags)), tcpFlags: Number(flags), site: site!,
+        });
+        continue;
+      }
+      const map = /^@(tcp|other)\[(\d+)\]: (\d+)$/.exec(line);
+      if (map) {
+        (map[1] === 'tcp' ? tcp : other).set(this.name(Number(map[2])), Number(map[3]));
+        continue;
+      }
+      const lostMatch = /Lost (\d+) events/.exec(line);
+      if (lostMatch) lost += Number(lostMatch[1]);
+    }
+    return { events, tcp, other, lost };
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() && !l.includes('RLIMIT_MEMLOCK'));
+  return lines.pop()?.trim() ?? 'no output';
+}
+
+/**
+ * enum skb_drop_reason names by value, from the tracepoint's format file
+ * (its __print_symbolic table), else from the kernel BTF through bpftool.
+ */
+export function readDropReasonNames(): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
+    let format: string;
+    try {
+      format = readFileSync(`${dir}/events/skb/kfree_skb/format`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of format.matchAll(/\{ (\d+), "([A-Z0-9_]+)" \}/g)) names.set(Number(m[1]), m[2]!);
+    if (names.size) return names;
+  }
+  const r = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'raw'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const block = r.stdout?.split(/\n(?=\[)/).find((b) => b.includes("ENUM 'skb_drop_reason'")) ?? '';
+  for (const m of block.matchAll(/'SKB_DROP_REASON_([A-Z0-9_]+)' val=(\d+)/g)) names.set(Number(m[2]), m[1]!);
+  if (!names.size) throw new ProvokeError('TOOL_MISSING', 'cannot read drop reason names: mount tracefs or install bpftool');
+  return names;
+}

@@ -1,0 +1,110 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../packages/analyzer/src/commands/errors.js';
+import { addressSpellings, buildDropFilter, parseFilters } from '../../packages/analyzer/src/commands/filters.js';
+import { parseDuration, parseIsoToNs, parseTimeSpec, resolveTimeSpec } from '../../packages/analyzer/src/commands/time-spec.js';
+
+const S = 1_000_000_000n;
+const T0 = 1_795_000_000n * S; // capture 1 starts here
+const T1 = T0 + 3600n * S; // capture 2 starts an hour later
+
+// A tiny stand-in for the drops view with the columns filters touch, so the
+// generated SQL is executed for real.
+function dropsDb() {
+  const db = new Database(':memory:');
+  db.defaultSafeIntegers(true);
+  db.exec(`CREATE TABLE drops (id INTEGER, capture_id INTEGER, host TEXT, time_ns INTEGER, saddr TEXT, sport INTEGER,
+    daddr TEXT, dport INTEGER, reason TEXT, reason_code INTEGER)`);
+  const insert = db.prepare('INSERT INTO drops VALUES (?,?,?,?,?,?,?,?,?,?)');
+  insert.run(1, 1, 'web1', T0 + 1n * S, '10.0.0.1', 40000, '10.0.0.2', 80, 'NO_SOCKET', 2);
+  insert.run(2, 1, 'web1', T0 + 20n * S, '10.0.0.2', 80, '10.0.0.1', 40000, 'TCP_CSUM', 5);
+  insert.run(3, 1, 'web1', T0 + 59n * S, '::1', 5555, '::1', 443, 'NETFILTER_DROP', 12);
+  insert.run(4, 2, 'web2', T1 + 1n * S, '192.168.1.1', 1234, '192.168.1.9', 22, 'no_socket', 2);
+  insert.run(5, 2, 'web2', T1 + 30n * S, '192.168.1.9', 22, '192.168.1.1', 1234, 'TCP_CSUM', 5);
+  return db;
+}
+const spans = new Map([
+  [1n, { startNs: T0, endNs: T0 + 60n * S }],
+  [2n, { startNs: T1, endNs: T1 + 60n * S }],
+]);
+
+function ids(opts: Parameters<typeof parseFilters>[0]): number[] {
+  const db = dropsDb();
+  const { sql, params } = buildDropFilter(parseFilters(opts), spans);
+  return db
+    .prepare(`SELECT id FROM drops WHERE ${sql} ORDER BY id`)
+    .pluck()
+    .all(...params)
+    .map(Number);
+}
+
+describe('filters → SQL', () => {
+  it('no filter matches everything', () => {
+    expect(ids({})).toEqual([1, 2, 3, 4, 5]);
+  });
+  it('--reason: case-insensitive, optional prefix, repeatable, comma lists, codes', () => {
+    expect(ids({ reason: ['no_socket'] })).toEqual([1, 4]);
+    expect(ids({ reason: ['SKB_DROP_REASON_TCP_CSUM'] })).toEqual([2, 5]);
+    expect(ids({ reason: ['tcp_csum,netfilter_drop'] })).toEqual([2, 3, 5]);
+    expect(ids({ reason: ['12', 'NO_SOCKET'] })).toEqual([1, 3, 4]);
+  });
+  it('--port matches either side', () => {
+    expect(ids({ port: ['80'] })).toEqual([1, 2]);
+    expect(ids({ port: [22, '443'] })).toEqual([3, 4, 5]);
+  });
+  it('--host: an address matches either endpoint, in any IPv6 spelling; a name matches the recording host', () => {
+    expect(ids({ host: ['10.0.0.1'] })).toEqual([1, 2]);
+    expect(ids({ host: ['0:0:0:0:0:0:0:1'] })).toEqual([3]);
+    expect(ids({ host: ['[::1]'] })).toEqual([3]);
+    expect(ids({ host: ['web2'] })).toEqual([4, 5]);
+  });
+  it('--since/--until: absolute times', () => {
+    const iso = new Date(Number((T0 + 20n * S) / 1_000_000n)).toISOString();
+    expect(ids({ since: iso })).toEqual([2, 3, 4, 5]);
+    expect(ids({ until: iso })).toEqual([1]);
+  });
+  it('--since/--until: offsets count from each capture’s own start, or back from its end', () => {
+    expect(ids({ since: '10s' })).toEqual([2, 3, 5]);
+    expect(ids({ since: '10s', until: '+50s' })).toEqual([2, 5]);
+    expect(ids({ since: '-5s' })).toEqual([3]);
+  });
+  it('filters combine with AND', () => {
+    expect(ids({ reason: ['TCP_CSUM'], host: ['web1'] })).toEqual([2]);
+  });
+  it('binds values instead of splicing them into the SQL', () => {
+    const hostile = "x') OR 1=1 --";
+    const { sql, params } = buildDropFilter(parseFilters({ reason: [hostile], host: [hostile] }));
+    expect(sql).not.toContain('OR 1=1');
+    expect(params).toContain(hostile);
+    expect(ids({ reason: [hostile] })).toEqual([]);
+  });
+  it('rejects bad values with a UsageError naming the option', () => {
+    expect(() => parseFilters({ port: ['http'] })).toThrow(UsageError);
+    expect(() => parseFilters({ port: ['70000'] })).toThrow(/--port "70000"/);
+    expect(() => parseFilters({ since: 'yesterday' })).toThrow(/--since "yesterday" is not a time/);
+  });
+});
+
+describe('time specs', () => {
+  it('parses durations exactly', () => {
+    expect(parseDuration('1m30s')).toBe(90n * S);
+    expect(parseDuration('1.000000001s')).toBe(S + 1n);
+    expect(parseDuration('250ms')).toBe(250_000_000n);
+    expect(parseDuration('10')).toBeUndefined();
+  });
+  it('parses ISO 8601 with nanoseconds and zones', () => {
+    expect(parseIsoToNs('1970-01-01T00:00:01.000000002Z')).toBe(S + 2n);
+    expect(parseIsoToNs('1970-01-01T01:00:00+01:00')).toBe(0n);
+    expect(parseIsoToNs('1970-01-01T00:00:00')).toBeUndefined();
+  });
+  it('resolves a time of day on the capture’s day, rolling over midnight', () => {
+    const start = new Date(2026, 10, 22, 23, 50, 0);
+    const startNs = BigInt(start.getTime()) * 1_000_000n;
+    const span = { startNs, endNs: startNs + 3600n * S };
+    expect(resolveTimeSpec(parseTimeSpec('since', '23:55:00'), span)).toBe(startNs + 300n * S);
+    expect(resolveTimeSpec(parseTimeSpec('since', '00:05'), span)).toBe(startNs + 900n * S);
+  });
+  it('address spellings include the RFC 5952 form', () => {
+    expect(addressSpellings('2001:DB8:0:0:0:0:0:1')).toContain('2001:db8::1');
+  });
+});

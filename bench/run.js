@@ -16,6 +16,7 @@ import { renderReport } from './lib/report.js';
 import { describeMachine } from './lib/machine.js';
 import { ALL_RUNNERS } from './runners/index.js';
 import { measureQuietCapture } from './runners/dropcap.js';
+import { resetKfreeSkbTracing } from './runners/trace-cmd.js';
 import { benchAnalyzer } from './analyzer/bench-analyzer.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +31,17 @@ async function prepare() {
   if (!existsSync(join(REPO, 'tools/build/dropgen'))) await run('make', ['-s', '-C', join(REPO, 'tools')]);
 }
 
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  killAll();
-  await deleteNetns(NETNS);
+let interrupted = false;
+/** @type {Promise<void>|null} */
+let cleaning = null;
+/** Kills every tool and deletes the namespace; every caller waits for the same cleanup. */
+function cleanup() {
+  cleaning ??= (async () => {
+    killAll();
+    resetKfreeSkbTracing();
+    await deleteNetns(NETNS);
+  })();
+  return cleaning;
 }
 
 async function main() {
@@ -79,7 +85,7 @@ async function main() {
   const machine = await describeMachine();
   log(`${ran.length} tools × ${points.length} points × ${opts.reps} repetitions`);
   const rows = await runMatrix({
-    runners: ran, points, reps: opts.reps, paths, netns: NETNS, workDir, keepFiles: opts.keep,
+    runners: ran, points, reps: opts.reps, paths, netns: NETNS, workDir, keepFiles: opts.keep, stopped: () => interrupted,
     onRow: (row, done, total) => log(`[${done}/${total}] ${row.tool} @ ${row.point}: ${row.error ? `ERROR ${row.error}` : `captured ${row.captured ?? '?'} of ${row.made}, sender ${Math.round((row.genRate ?? 0) / 1e3)}k/s ${Math.round(row.genCpuNs ?? 0)} ns/pkt`}`),
   });
 
@@ -127,7 +133,9 @@ async function main() {
 
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(sig, () => {
-    log(`${sig}: cleaning up`);
+    if (interrupted) return;
+    interrupted = true;
+    log(`${sig}: stopping the tools and deleting the namespace; no report is written`);
     void cleanup().finally(() => process.exit(130));
   });
 }

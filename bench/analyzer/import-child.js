@@ -6,7 +6,10 @@
 import { pathToFileURL } from 'node:url';
 
 const [distPath, capture, dbPath] = process.argv.slice(2);
-const analyzer = await import(pathToFileURL(distPath).href);
+const main = await import(pathToFileURL(distPath).href);
+// the summary's helpers live in commands/ and may not be re-exported at the top
+const commands = await import(pathToFileURL(distPath.replace(/index\.js$/, 'commands/index.js')).href).catch(() => ({}));
+const analyzer = { ...commands, ...main };
 
 const t0 = process.hrtime.bigint();
 const analysis = analyzer.loadCaptures([capture], { dbPath });

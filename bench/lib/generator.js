@@ -4,7 +4,7 @@
 // a drop storm pays for the drop path plus whatever tracer is attached.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { ToolError, lastLines } from './proc.js';
+import { ToolError, lastLines, track } from './proc.js';
 
 /**
  * @typedef {object} StormResult dropgen's JSON line, plus what we observed
@@ -38,6 +38,7 @@ export function runStorm(o) {
   return new Promise((resolve, reject) => {
     // `ip netns exec` execs dropgen in place, so this pid is dropgen's
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
     const tids = new Set();
     const watch = setInterval(() => {
       try {

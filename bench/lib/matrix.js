@@ -64,6 +64,7 @@ export async function runOne(runner, point, rep, o) {
   const company = await hostCompany();
   try {
     const handle = await runner.start(ctx);
+    const cpuBefore = handle.cpuSecondsNow?.() ?? 0;
     try {
       const storm = await runStorm({
         dropgen: o.paths.dropgen, netns: o.netns, rate: point.rate, count: point.count,
@@ -79,7 +80,7 @@ export async function runOne(runner, point, rep, o) {
       const stopped = await handle.stop();
       Object.assign(row, {
         captured: stopped.captured, toolLost: stopped.toolLost, bytesOnDisk: stopped.bytesOnDisk,
-        toolCpuSeconds: stopped.toolCpuSeconds,
+        toolCpuSeconds: Math.max(0, stopped.toolCpuSeconds - cpuBefore),
         note: [stopped.note, company].filter(Boolean).join('; ') || null,
       });
     }
@@ -118,6 +119,7 @@ function removeRunFiles(/** @type {string} */ dir, /** @type {string} */ prefix)
  * @param {string} o.workDir
  * @param {boolean} o.keepFiles
  * @param {(row: RunRow, done: number, total: number) => void} [o.onRow]
+ * @param {() => boolean} [o.stopped] true once the run was interrupted
  * @returns {Promise<RunRow[]>}
  */
 export async function runMatrix(o) {
@@ -129,6 +131,7 @@ export async function runMatrix(o) {
   for (let rep = 0; rep < o.reps; rep++) {
     for (const point of o.points) {
       for (const runner of rotate(o.runners, rep)) {
+        if (o.stopped?.()) return rows;
         const row = await runOne(runner, point, rep, { ...o, dport: dport++ });
         rows.push(row);
         o.onRow?.(row, rows.length, total);

@@ -2,7 +2,7 @@
 // tool runs under bench/build/rusage_exec so that its CPU (children
 // included) and peak RSS are known after it exits.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Raised when a tool misbehaves (does not start, exits early, ...). */
@@ -94,11 +94,54 @@ export class Tool {
     return this.usage();
   }
 
+  /**
+   * CPU seconds (user+sys) the tool's process tree has used so far, from
+   * /proc/PID/stat of every live descendant plus what its exited children
+   * left in cutime/cstime. Taken just before the storm, it lets the report
+   * leave out start-up work (bpftrace compiling, node loading).
+   * @returns {number}
+   */
+  cpuSecondsNow() {
+    return this.child.pid ? treeCpuSeconds(this.child.pid) : 0;
+  }
+
   /** @returns {Usage} */
   usage() {
     if (!existsSync(this.usagePath)) throw new ToolError(`no usage report at ${this.usagePath} (was the wrapper killed?)`);
     return JSON.parse(readFileSync(this.usagePath, 'utf8'));
   }
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ; Linux reports 100 on every architecture we run on
+
+/**
+ * @param {number} root
+ * @returns {number} seconds
+ */
+export function treeCpuSeconds(root) {
+  /** @type {Map<number, { ppid: number, ticks: number }>} */
+  const procs = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // fields after the parenthesised comm, which may itself contain spaces
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // f[1] ppid, f[11..14] utime stime cutime cstime
+      procs.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch { /* exited while we looked */ }
+  }
+  let ticks = 0;
+  const wanted = new Set([root]);
+  // parents usually have smaller pids, but not always: iterate to a fixpoint
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [pid, p] of procs) {
+      if (!wanted.has(pid) && wanted.has(p.ppid)) { wanted.add(pid); changed = true; }
+    }
+  }
+  for (const pid of wanted) ticks += procs.get(pid)?.ticks ?? 0;
+  return ticks / TICKS_PER_SECOND;
 }
 
 /**
@@ -112,9 +155,13 @@ async function exitsWithin(tool, ms) {
 
 /** @param {import('node:child_process').ChildProcess} child */
 function killGroup(child) {
+  if (!child.pid) return;
   try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch { /* already gone */ }
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // not a group leader (the generator): kill the process alone
+    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
 }
 
 /** @param {string} text */
@@ -184,6 +231,15 @@ export function run(cmd, args, o = {}) {
       resolve({ code, stdout, stderr, seconds });
     });
   });
+}
+
+/**
+ * Registers a child started elsewhere (the generator) so killAll() reaches it.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+export function track(child) {
+  live.add(child);
+  child.on('exit', () => live.delete(child));
 }
 
 /** Kills (SIGKILL, whole process group) everything still running. */

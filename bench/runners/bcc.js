@@ -19,9 +19,10 @@ export const bccRunner = {
     if (!existsSync(TCPDROP)) return { ok: false, why: 'bcc tcpdrop is not installed (apt-get install bpfcc-tools)' };
     const probe = "from bcc import BPF\nBPF(text='int probe(void *ctx) { return 0; }')\n";
     const r = await run(PYTHON, ['-c', probe], { allowFail: true, timeoutMs: 60_000 })
-      .catch((e) => ({ code: 1, stderr: e.message }));
+      .catch((e) => ({ code: 1, stdout: '', stderr: e.message }));
     if (r.code !== 0) {
-      const why = r.stderr.includes('Unable to find kernel headers')
+      // bcc prints the headers complaint on stdout, the traceback on stderr
+      const why = (r.stdout + r.stderr).includes('Unable to find kernel headers')
         ? 'bcc cannot compile here: no kernel headers for this kernel (/lib/modules/$(uname -r)/build absent, CONFIG_IKHEADERS off)'
         : `bcc cannot compile here: ${r.stderr.trim().split('\n').pop()}`;
       return { ok: false, why };
@@ -37,6 +38,7 @@ export const bccRunner = {
     // the header line is printed once the probes are attached
     await tool.waitUntil(() => tool.stdout().includes('SADDR:SPORT'), 120_000, 'bcc tcpdrop');
     return {
+      cpuSecondsNow: () => tool.cpuSecondsNow(),
       async stop() {
         const usage = await tool.stop();
         const captured = await grepCount(` > [0-9a-f.:]+:${ctx.dport} `, tool.stdoutPath);

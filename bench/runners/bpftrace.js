@@ -39,6 +39,7 @@ export const bpftraceCountRunner = {
     });
     await waitAttached(tool);
     return {
+      cpuSecondsNow: () => tool.cpuSecondsNow(),
       async stop() {
         const usage = await tool.stop();
         const m = tool.stdout().match(/@drops: (\d+)/);
@@ -71,6 +72,7 @@ export const bpftraceTcpdropRunner = {
     });
     await waitAttached(tool);
     return {
+      cpuSecondsNow: () => tool.cpuSecondsNow(),
       async stop() {
         const usage = await tool.stop();
         // count this storm's drops by their destination port

@@ -61,6 +61,7 @@ export function dropcapRunner(stacks) {
       // -v prints "dropcap: attached via ..." once the program is attached
       await tool.waitUntil(() => tool.stderr().includes('attached via'), 60_000, 'dropcap record');
       return {
+        cpuSecondsNow: () => tool.cpuSecondsNow(),
         async stop() {
           const usage = await tool.stop();
           const summary = parseRecordSummary(tool.stderr());

@@ -26,6 +26,7 @@ export const perfRunner = {
     await tool.waitUntil(() => fileSize(data) > 0, 30_000, 'perf record');
     await new Promise((r) => setTimeout(r, 300));
     return {
+      cpuSecondsNow: () => tool.cpuSecondsNow(),
       async stop() {
         const usage = await tool.stop();
         return {

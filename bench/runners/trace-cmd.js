@@ -2,11 +2,26 @@
 // every event, zstd-compressed), then `trace-cmd report` offline. Runs under
 // bench/build/ftrace_absent.so, without which trace-cmd refuses to start on
 // this VM (see bench/shims/ftrace_absent.c).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { run, startTool } from '../lib/proc.js';
 import { decodeToFile, fileSize, grepCount, grepLines } from '../lib/files.js';
 
 const ENABLE = '/sys/kernel/tracing/events/skb/kfree_skb/enable';
+const STACKTRACE = '/sys/kernel/tracing/options/stacktrace';
+
+/**
+ * Turns off what `trace-cmd record -e skb:kfree_skb -T` turns on. trace-cmd
+ * does this itself when it exits normally; a SIGKILLed trace-cmd leaves the
+ * event on, and every later drop would pay for ftrace (and skew every later
+ * run). Called before each trace-cmd run and by the harness's cleanup.
+ */
+export function resetKfreeSkbTracing() {
+  for (const file of [ENABLE, STACKTRACE]) {
+    try {
+      if (readFileSync(file, 'utf8').trim() !== '0') writeFileSync(file, '0');
+    } catch { /* tracefs not mounted: nothing to reset */ }
+  }
+}
 
 /** @type {import('./types.js').Runner} */
 export const traceCmdRunner = {
@@ -20,6 +35,8 @@ export const traceCmdRunner = {
   },
   async start(ctx) {
     const data = `${ctx.prefix}.trace.dat`;
+    // a stale '1' from a killed run would make the readiness check lie
+    resetKfreeSkbTracing();
     const tool = startTool({
       rusageExec: ctx.paths.rusageExec,
       argv: ['trace-cmd', 'record', '-e', 'skb:kfree_skb', '-T', '-o', data],
@@ -30,6 +47,7 @@ export const traceCmdRunner = {
     await tool.waitUntil(() => readFileSync(ENABLE, 'utf8').trim() === '1', 30_000, 'trace-cmd record');
     await new Promise((r) => setTimeout(r, 300));
     return {
+      cpuSecondsNow: () => tool.cpuSecondsNow(),
       async stop() {
         const usage = await tool.stop();
         return {

@@ -45,6 +45,8 @@
  * @typedef {object} RunHandle
  * @property {() => Promise<StopResult>} stop
  * @property {(() => Promise<DecodeResult>)|null} decode null: nothing to decode
+ * @property {() => number} [cpuSecondsNow] the tool's CPU so far; sampled
+ *   before the storm so start-up work is not charged to the drops
  */
 
 /**

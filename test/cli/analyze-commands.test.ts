@@ -84,6 +84,7 @@ const tmp = tmpDir('dropcap-analyze-');
 const capture = tmp.file('drops.dcap');
 const lossy = tmp.file('lossy.dcap');
 const web2 = tmp.file('web2.dcap');
+const mixed = tmp.file('mixed.dcap');
 
 beforeAll(() => {
   writeSyntheticCapture(capture, { events: EVENTS });
@@ -99,6 +100,14 @@ beforeAll(() => {
   writeSyntheticCapture(web2, {
     hostname: 'web2',
     events: [{ ts_ns: START_MONO + 3n * S, saddr: '192.168.1.1', sport: 1234, daddr: '192.168.1.9', dport: 22, tcp_flags: SYN }],
+  });
+  const flow = { saddr: '10.1.1.1', sport: 7, daddr: '10.1.1.2', dport: 8 };
+  writeSyntheticCapture(mixed, {
+    events: [
+      { ...flow, ts_ns: START_MONO + 1n * S, reason: 30 },
+      { ...flow, ts_ns: START_MONO + 2n * S, reason: 12 },
+      { ...flow, ts_ns: START_MONO + 3n * S, reason: 3 },
+    ],
   });
 });
 afterAll(() => tmp.cleanup());
@@ -251,6 +260,15 @@ describe('analyze (summary)', () => {
     expect(data.captures[0].host).toBe('testhost');
     expect(data.warnings).toEqual([]);
     expect(data.timeline.counts.reduce((a: number, b: number) => a + b, 0)).toBe(4);
+  });
+
+  it('lists the reasons of a flow in a stable (sorted) order', async () => {
+    const { lines } = await analyze([mixed]);
+    expect(lines).toContain('  10.1.1.1:7 > 10.1.1.2:8      3  NETFILTER_DROP,NO_SOCKET,TCP_FLAGS');
+  });
+
+  it('without files, names the subcommands', async () => {
+    await expect(analyze([])).rejects.toThrow(/name the capture files to summarize .* list, query, info, schema/);
   });
 
   it('refuses formats a summary cannot be (CSV)', async () => {

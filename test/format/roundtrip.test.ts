@@ -125,5 +125,7 @@ describe('stacks body', () => {
     expect(body.length).toBe(8 + 16 + 8);
     expect(decodeStacks(body)).toEqual(stacks);
     expect(() => decodeStacks(body.subarray(0, 20))).toThrow(/STACKS block ends inside an entry/);
+    // an entry header announcing frames that are not there
+    expect(() => decodeStacks(Buffer.from([1, 0, 0, 0, 0xff, 0xff, 0, 0]))).toThrow(/STACKS block ends inside an entry at byte 0/);
   });
 });

@@ -185,6 +185,7 @@ describe('loadCaptures', () => {
     const progress: number[] = [];
     const first = loadCaptures([file], { dbPath, onProgress: (done, total) => progress.push(done / total) });
     expect(first.reused).toBe(false);
+    expect(fs.statSync(dbPath).mode & 0o777).toBe(0o600);
     expect(progress.at(-1)).toBe(1);
     first.db.close();
     const second = loadCaptures([file], { dbPath });

@@ -137,7 +137,6 @@ export class CaptureReader {
         }
         const stored = this.#readExactly(h.length);
         if (stored.length < h.length) {
-          // a torn header can also look like a short body: tell them apart by the checksum we cannot verify
           return this.#stop(offset, 'truncated', `block body cut after ${stored.length} of ${h.length} bytes`);
         }
         if (blockCrc(hbuf, stored) !== h.crc32) return this.#stop(offset, 'checksum', 'block checksum mismatch');
@@ -201,7 +200,6 @@ export class CaptureReader {
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
           continue;
         }
-        if (code === 'EOF') break;
         throw new CaptureFormatError('UNREADABLE', `cannot read ${this.path}: ${code ?? String(err)}`);
       }
       if (r === 0) break;

@@ -37,11 +37,11 @@ export function decodeStacks(body: Buffer): StackEntry[] {
   let p = 0;
   while (p < body.length) {
     if (p + ENTRY_HEADER > body.length) break;
-    const id = body.readUInt32LE(p);
     const n = body.readUInt16LE(p + 4);
+    if (p + ENTRY_HEADER + 8 * n > body.length) break;
+    const id = body.readUInt32LE(p);
     const flags = body.readUInt16LE(p + 6);
     p += ENTRY_HEADER;
-    if (p + 8 * n > body.length) break;
     const frames = new Array<bigint>(n);
     for (let i = 0; i < n; i++) frames[i] = body.readBigUInt64LE(p + 8 * i);
     p += 8 * n;

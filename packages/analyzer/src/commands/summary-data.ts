@@ -72,6 +72,10 @@ export interface SummaryOptions {
 // safeIntegers setting; counts are always small enough for number.
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+// group_concat(DISTINCT ...) has no defined order; sort so output is stable.
+// Reason names are C identifiers or UNKNOWN(n): they never hold a comma.
+const reasonList = (v: unknown): string => (v === null || v === undefined ? '' : String(v).split(',').sort().join(','));
+
 // `tcp_v4_rcv+0x91` → `tcp_v4_rcv`: drop sites grouped by function, since
 // offsets differ between call sites of one function only in detail.
 const SITE_FUNCTION = "CASE WHEN instr(location, '+') > 0 THEN substr(location, 1, instr(location, '+') - 1) ELSE location END";
@@ -140,7 +144,7 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
        FROM drops WHERE ${w} GROUP BY 1 ORDER BY drops DESC, function LIMIT ?`,
     ...p,
     opts.top,
-  ).map((r) => ({ function: String(r.function), drops: num(r.drops), reasons: String(r.reasons ?? '') }));
+  ).map((r) => ({ function: String(r.function), drops: num(r.drops), reasons: reasonList(r.reasons) }));
 
   const top_flows = all<Record<string, unknown>>(
     `SELECT saddr, sport, daddr, dport, COUNT(*) AS drops, group_concat(DISTINCT reason) AS reasons
@@ -153,7 +157,7 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
     daddr: String(r.daddr),
     dport: num(r.dport),
     drops: num(r.drops),
-    reasons: String(r.reasons ?? ''),
+    reasons: reasonList(r.reasons),
   }));
 
   const frameQuery = db.prepare('SELECT frame FROM stack_frames WHERE stack_id = ? ORDER BY depth').pluck();

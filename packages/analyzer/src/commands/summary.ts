@@ -38,6 +38,9 @@ export function withSummaryOptions<T>(yargs: Argv<T>): Argv<T & SummaryArgs> {
 export async function runSummary(args: SummaryArgs, io: CommandIO = processIO()): Promise<void> {
   const topArg = args.top ?? 10;
   const depthArg = args['stack-depth'] ?? 8;
+  if (args.files === undefined || args.files.length === 0) {
+    throw new UsageError('name the capture files to summarize (dropcap analyze FILE.dcap...), or a subcommand: list, query, info, schema; see dropcap analyze --help');
+  }
   if (!(topArg >= 1)) throw new UsageError('--top must be a number of rows, at least 1, e.g. --top 5');
   if (!(depthArg >= 1)) throw new UsageError('--stack-depth must be a number of frames, at least 1, e.g. --stack-depth 12');
   const filter = parseFilters(args);
@@ -65,7 +68,9 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
 
 export function createSummaryCommand(io?: CommandIO): CommandModule<object, SummaryArgs> {
   return {
-    command: ['$0 <files..>', 'summary <files..>'],
+    // [files..], not <files..>: a bare `dropcap analyze` gets our own hint
+    // naming the subcommands rather than yargs' count of missing arguments.
+    command: ['$0 [files..]', 'summary [files..]'],
     describe: 'summarize captures: totals, lost events, top reasons, sites, flows and stacks, drops over time',
     builder: (yargs) => withSummaryOptions(yargs),
     handler: (args) => runSummary(args, io ?? processIO()),

@@ -13,7 +13,7 @@ import {
 import { ClockMap, parseClockPair } from './clock-map.js';
 import { RecordFields } from './record-fields.js';
 import { ReasonTable } from './reasons.js';
-import { Symbolizer, formatRawAddress } from './symbolizer.js';
+import { Symbolizer } from './symbolizer.js';
 
 export interface InterfaceInfo {
   netns: number;
@@ -181,4 +181,3 @@ export class CaptureContext {
   }
 }
 
-export { formatRawAddress };

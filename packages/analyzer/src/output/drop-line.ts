@@ -35,7 +35,9 @@ export interface DropLineOptions {
   readonly time?: 'local' | 'utc';
 }
 
-const padEnd = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - [...s].length));
+// Width in code points; only strings with surrogate pairs need the slow count.
+const codePoints = (s: string) => (/[\ud800-\udfff]/.test(s) ? [...s].length : s.length);
+const padEnd = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - codePoints(s)));
 const two = (n: number) => String(n).padStart(2, '0');
 const text = (v: unknown) => sanitizeTerminal(v === null || v === undefined ? '' : String(v));
 
@@ -53,6 +55,9 @@ export function formatDropHeader(): string {
   ].join(' ');
 }
 
+// Drops come in bursts within one second: remember the last conversion.
+let lastLocal: { key: string; text: string } | undefined;
+
 /** HH:MM:SS of a drop, in the zone asked for. */
 export function formatTimeOfDay(row: Pick<DropLineFields, 'time' | 'time_ns'>, zone: 'local' | 'utc' = 'local'): string {
   // Reading HH:MM:SS straight from the ISO text keeps UTC exact, whatever
@@ -61,13 +66,18 @@ export function formatTimeOfDay(row: Pick<DropLineFields, 'time' | 'time_ns'>, z
     const match = /T(\d\d:\d\d:\d\d)/.exec(row.time);
     if (match?.[1]) return match[1];
   }
+  // Local time depends only on the whole second, which is the ISO text up to
+  // the seconds (zone offsets are whole minutes).
+  const key = zone === 'local' && typeof row.time === 'string' ? row.time.slice(0, 19) : undefined;
+  if (key !== undefined && lastLocal?.key === key) return lastLocal.text;
   let date: Date | undefined;
   if (typeof row.time === 'string') date = new Date(row.time);
   else if (row.time_ns !== null && row.time_ns !== undefined) date = new Date(Number(BigInt(row.time_ns) / 1_000_000n));
   if (!date || Number.isNaN(date.getTime())) return '??:??:??';
-  return zone === 'utc'
-    ? `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`
-    : `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  if (zone === 'utc') return `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  const text = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  if (key !== undefined) lastLocal = { key, text };
+  return text;
 }
 
 /** One drop as the seed tool prints it (no trailing newline). */

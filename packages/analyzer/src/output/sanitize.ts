@@ -17,7 +17,12 @@ const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u0090\u0098\u009d\u009e\u009f][\
 // can make text display in a different order than it is stored.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+// Any character that could start or be part of a sequence; most strings
+// have none and skip the replacements (list formats millions of fields).
+const SUSPECT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Removes escape sequences and control characters; visible text is kept. */
 export function sanitizeTerminal(s: string): string {
+  if (!SUSPECT.test(s)) return s;
   return s.replace(ESCAPE_SEQUENCE, '').replace(C1_SEQUENCE, '').replace(CONTROL, '');
 }

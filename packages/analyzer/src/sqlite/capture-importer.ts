@@ -7,7 +7,7 @@ import { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
 import { DROP_BATCH_ROWS, DROP_COLUMNS, type DbWriter } from './db-writer.js';
 import { AddrInterner, DevInterner, SiteInterner, TaskInterner } from './interners.js';
-import { ADDR_ID_LIMIT, U16, packBits } from './packing.js';
+import { ADDR_ID_LIMIT, U16, U32, packBits } from './packing.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 
 export interface EventCounts {
@@ -131,19 +131,16 @@ export class CaptureImporter {
         lastReason = reason;
         if (!reasonsSeen.has(reason)) this.#noteReason(reason);
       }
-      args[o] = captureId;
-      args[o + 1] = timeNs;
-      args[o + 2] = tasks.id(body, base);
-      args[o + 3] = addrs.id(family, body, base + f.saddrOff) * ADDR_ID_LIMIT + addrs.id(family, body, base + f.daddrOff);
-      args[o + 4] = f.sport(body, base) * U16 + f.dport(body, base);
-      args[o + 5] = packBits(f.tcpFlags(body, base), f.state(body, base), f.skSource(body, base), family, flags, f.cpu(body, base));
-      args[o + 6] = reason;
-      args[o + 7] = sites.id(f, body, base);
-      args[o + 8] = devs.id(f.netns(body, base), f.ifindex(body, base));
-      args[o + 9] = f.len(body, base);
-      args[o + 10] = f.seq(body, base) * U16 + f.window(body, base);
-      args[o + 11] = f.ackSeq(body, base);
-      args[o + 12] = f.mark(body, base);
+      args[o] = timeNs;
+      args[o + 1] = tasks.id(body, base);
+      args[o + 2] = addrs.id(family, body, base + f.saddrOff) * ADDR_ID_LIMIT + addrs.id(family, body, base + f.daddrOff);
+      args[o + 3] = f.sport(body, base) * U16 + f.dport(body, base);
+      args[o + 4] = packBits(captureId, f.tcpFlags(body, base), f.state(body, base), f.skSource(body, base), family, flags, f.cpu(body, base));
+      args[o + 5] = sites.id(f, body, base) * U32 + reason;
+      args[o + 6] = devs.id(f.netns(body, base), f.ifindex(body, base), f.mark(body, base));
+      args[o + 7] = f.len(body, base);
+      args[o + 8] = f.seq(body, base) * U16 + f.window(body, base);
+      args[o + 9] = f.ackSeq(body, base);
       const sid = f.stackId(body, base);
       let leaf: number | null = null;
       if (sid !== 0) {
@@ -156,7 +153,7 @@ export class CaptureImporter {
         if (flags & EventFlags.STACK_ERROR) counts.stackError++;
       }
       if (flags & EventFlags.NEW_SITE) counts.newSites++;
-      args[o + 13] = leaf;
+      args[o + 10] = leaf;
       if (++k === DROP_BATCH_ROWS) {
         this.#w.dropMany.run(args);
         k = 0;

@@ -10,6 +10,8 @@ import { CaptureImporter } from './capture-importer.js';
 import { DbWriter } from './db-writer.js';
 import { AddrInterner } from './interners.js';
 import { SymbolInterner } from './stack-interner.js';
+import { MAX_CAPTURES } from './packing.js';
+import { AnalyzerError } from '../errors.js';
 
 export interface SourceIdentity {
   path: string;
@@ -33,7 +35,6 @@ export function tunePragmasForImport(db: Database.Database): void {
   // the database is rebuilt from the captures if anything goes wrong: no journal needed
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
-  db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -65536');
 }
 
@@ -46,6 +47,9 @@ export function importCaptures(
   const addrs = new AddrInterner(w);
   const symbols = new SymbolInterner(w);
   const warnings: string[] = [];
+  if (paths.length > MAX_CAPTURES) {
+    throw new AnalyzerError('NO_CAPTURES', `${paths.length} captures given; one database holds at most ${MAX_CAPTURES}, load them in groups`);
+  }
   // open all first: a bad magic or version fails before any work
   const readers = paths.map((p) => CaptureReader.open(p));
   const total = readers.reduce((s, r) => s + (r.fileSize ?? 0), 0);

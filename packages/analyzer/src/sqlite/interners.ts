@@ -6,7 +6,7 @@ import type { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
 import { AnalyzerError } from '../errors.js';
 import type { DbWriter } from './db-writer.js';
-import { ADDR_ID_LIMIT } from './packing.js';
+import { ADDR_ID_LIMIT, SITE_ID_LIMIT } from './packing.js';
 
 /** Address texts, shared by all captures of one database. */
 export class AddrInterner {
@@ -118,6 +118,7 @@ export class SiteInterner {
     let id = this.#byAddr.get(addr);
     if (id === undefined) {
       id = this.#w.nextSiteId++;
+      if (id >= SITE_ID_LIMIT) throw new AnalyzerError('BAD_BLOCK', `more than ${SITE_ID_LIMIT - 1} distinct drop sites; load fewer captures at once`);
       this.#w.site.run(id, this.#captureId, BigInt.asIntN(64, addr), this.#ctx.formatLocation(addr));
       this.#byAddr.set(addr, id);
     }
@@ -128,12 +129,13 @@ export class SiteInterner {
   }
 }
 
-/** (netns, ifindex) of one capture, with the interface name. */
+/** (netns, ifindex, mark) of one capture, with the interface name. */
 export class DevInterner {
   readonly #w: DbWriter;
   readonly #captureId: number;
   readonly #ctx: CaptureContext;
   readonly #byKey = new Map<number, number>();
+  readonly #byText = new Map<string, number>();
 
   constructor(w: DbWriter, captureId: number, ctx: CaptureContext) {
     this.#w = w;
@@ -141,15 +143,29 @@ export class DevInterner {
     this.#ctx = ctx;
   }
 
-  id(netns: number, ifindex: number): number {
-    // netns < 2^32 and ifindex < 2^21 keep the key under 2^53; larger ifindex values use a second key space
-    const key = ifindex < 2097152 ? netns * 2097152 + ifindex : -(netns * 4294967296 + ifindex);
-    let id = this.#byKey.get(key);
-    if (id === undefined) {
-      id = this.#w.nextDevId++;
-      this.#w.dev.run(id, this.#captureId, netns, ifindex, this.#ctx.ifname(netns, ifindex));
-      this.#byKey.set(key, id);
+  id(netns: number, ifindex: number, mark: number): number {
+    // the common case (no mark, ifindex < 2^21) keys by one exact number
+    if (mark === 0 && ifindex < 2097152) {
+      const key = netns * 2097152 + ifindex;
+      let id = this.#byKey.get(key);
+      if (id === undefined) {
+        id = this.#add(netns, ifindex, mark);
+        this.#byKey.set(key, id);
+      }
+      return id;
     }
+    const key = `${netns}/${ifindex}/${mark}`;
+    let id = this.#byText.get(key);
+    if (id === undefined) {
+      id = this.#add(netns, ifindex, mark);
+      this.#byText.set(key, id);
+    }
+    return id;
+  }
+
+  #add(netns: number, ifindex: number, mark: number): number {
+    const id = this.#w.nextDevId++;
+    this.#w.dev.run(id, this.#captureId, netns, ifindex, this.#ctx.ifname(netns, ifindex), mark);
     return id;
   }
 }

@@ -37,6 +37,15 @@ export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis 
   return rebuild(opts.dbPath, paths, opts.onProgress);
 }
 
+/**
+ * Summary queries scan millions of rows: a bigger page cache. temp_store
+ * stays at its default so a large GROUP BY sorter spills to a temporary
+ * file instead of growing memory without bound.
+ */
+function tuneForQueries(db: Database.Database): void {
+  db.pragma('cache_size = -131072');
+}
+
 function notOurs(dbPath: string): AnalyzerError {
   return new AnalyzerError('NOT_A_DROPCAP_DB', `${dbPath} exists and is not a dropcap database; choose another --db path or remove it`);
 }
@@ -82,6 +91,7 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
   } catch {
     warnings = [];
   }
+  tuneForQueries(db);
   return { db, captures: readCaptures(db), warnings, reused: true };
 }
 
@@ -91,6 +101,8 @@ function rebuild(dbPath: string, paths: string[], onProgress?: (done: number, to
   let warnings: string[];
   try {
     const db = new Database(tmp);
+    // like the captures, the database holds kernel addresses: owner only
+    fs.chmodSync(tmp, 0o600);
     try {
       tunePragmasForImport(db);
       warnings = importCaptures(db, paths, onProgress);
@@ -103,5 +115,6 @@ function rebuild(dbPath: string, paths: string[], onProgress?: (done: number, to
     throw err;
   }
   const db = new Database(dbPath, { fileMustExist: true });
+  tuneForQueries(db);
   return { db, captures: readCaptures(db), warnings, reused: false };
 }

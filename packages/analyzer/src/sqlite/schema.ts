@@ -2,7 +2,7 @@
 // are all generated from SCHEMA. Tables whose name starts with "_" are
 // internal (packed for import speed); users query the documented relations.
 import { allTcpStates } from '../decode/tcp.js';
-import { ADDR_MASK, ADDR_SHIFT, BITS } from './packing.js';
+import { ADDR_MASK, ADDR_SHIFT, BITS, SITE_SHIFT } from './packing.js';
 
 export type SqlType = 'INTEGER' | 'TEXT' | 'REAL' | 'BLOB';
 
@@ -48,7 +48,7 @@ const FRAME_TEXT = `CASE WHEN sym.name IS NULL THEN printf('0x%016x', f.address)
 const sub = (col: string, table: string, where: string) => `(SELECT ${col} FROM ${table} WHERE ${where})`;
 const task = (col: string) => sub(col, '_task', 'task_id = d.task_id');
 const dev = (col: string) => sub(col, '_dev', 'dev_id = d.dev_id');
-const site = (col: string) => sub(col, '_site', 'site_id = d.site_id');
+const site = (col: string) => sub(col, '_site', `site_id = d.site_reason >> ${SITE_SHIFT}`);
 const STATE_TEXT = `CASE (d.bits >> ${BITS.STATE_SHIFT}) & 255 ${allTcpStates()
   .map(([n, name]) => `WHEN ${n} THEN '${name}'`)
   .join(' ')} ELSE 'UNKNOWN(' || ((d.bits >> ${BITS.STATE_SHIFT}) & 255) || ')' END`;
@@ -57,19 +57,23 @@ const FLAGS_TEXT = `substr(${['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', '
   .map((name, bit) => `iif(d.bits & ${1 << bit}, '|${name}', '')`)
   .join(' || ')}, 2)`;
 
+const CAPTURE_ID = `(d.bits >> ${BITS.CAPTURE_SHIFT})`;
+const REASON_CODE = `(d.site_reason & 4294967295)`;
+const reasonLookup = (col: string) => sub(col, '_reason', `capture_id = ${CAPTURE_ID} AND code = ${REASON_CODE}`);
+
 const DROPS_SELECT = `
-SELECT d.capture_id, ${sub('host', 'captures', 'capture_id = d.capture_id')}, d.time_ns, ${ISO_TIME},
-  d.bits >> ${BITS.CPU_SHIFT}, ${task('pid')}, ${task('tid')}, ${task('comm')},
+SELECT ${CAPTURE_ID}, ${sub('host', 'captures', `capture_id = ${CAPTURE_ID}`)}, d.time_ns, ${ISO_TIME},
+  (d.bits >> ${BITS.CPU_SHIFT}) & ${BITS.CPU_MASK}, ${task('pid')}, ${task('tid')}, ${task('comm')},
   (d.bits >> ${BITS.FAMILY_SHIFT}) & 15,
   ${sub('text', '_addr', `addr_id = d.addrs >> ${ADDR_SHIFT}`)}, d.ports >> 16,
   ${sub('text', '_addr', `addr_id = d.addrs & ${ADDR_MASK}`)}, d.ports & 65535,
   ${STATE_TEXT},
   ${FLAGS_TEXT},
-  CASE WHEN ${flagBit(4)} THEN 'NO_REASON' ELSE COALESCE(${sub('name', '_reason', 'capture_id = d.capture_id AND code = d.reason_code')}, 'UNKNOWN(' || d.reason_code || ')') END,
-  d.reason_code,
-  COALESCE(${sub('subsystem', '_reason', 'capture_id = d.capture_id AND code = d.reason_code')}, 'CORE'),
+  CASE WHEN ${flagBit(4)} THEN 'NO_REASON' ELSE COALESCE(${reasonLookup('name')}, 'UNKNOWN(' || ${REASON_CODE} || ')') END,
+  ${REASON_CODE},
+  COALESCE(${reasonLookup('subsystem')}, 'CORE'),
   ${site('name')}, ${site('address')}, ${dev('netns')}, ${dev('ifindex')}, ${dev('ifname')}, d.len,
-  d.seq_win >> 16, d.ack_seq, d.seq_win & 65535, d.mark,
+  d.seq_win >> 16, d.ack_seq, d.seq_win & 65535, ${dev('mark')},
   CASE (d.bits >> ${BITS.SK_SOURCE_SHIFT}) & 3 WHEN 1 THEN 'skb' WHEN 2 THEN 'rx_sk' ELSE 'none' END,
   d.stack_id,
   CASE WHEN d.stack_id IS NOT NULL OR ${flagBit(0)} THEN 'taken' WHEN ${flagBit(1)} THEN 'budget'
@@ -254,19 +258,16 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
     internal: true,
     doc: 'Raw drops, small fields packed (sqlite/packing.ts); read the drops view instead.',
     columns: [
-      c('capture_id', 'INTEGER', 'captures.capture_id'),
       c('time_ns', 'INTEGER', 'Wall-clock ns.'),
       c('task_id', 'INTEGER', '_task.task_id'),
       c('addrs', 'INTEGER', `saddr _addr id << ${ADDR_SHIFT} | daddr _addr id`),
       c('ports', 'INTEGER', 'sport << 16 | dport'),
-      c('bits', 'INTEGER', 'tcp_flags | state << 8 | sk_source << 16 | family << 18 | event flags << 22 | cpu << 30'),
-      c('reason_code', 'INTEGER', 'Raw reason value.'),
-      c('site_id', 'INTEGER', '_site.site_id'),
+      c('bits', 'INTEGER', `tcp_flags | state << 8 | sk_source << 16 | family << 18 | event flags << 22 | cpu << 30 | capture_id << ${BITS.CAPTURE_SHIFT}`),
+      c('site_reason', 'INTEGER', `_site id << ${SITE_SHIFT} | raw reason value`),
       c('dev_id', 'INTEGER', '_dev.dev_id'),
       c('len', 'INTEGER', 'skb->len'),
       c('seq_win', 'INTEGER', 'seq << 16 | window'),
       c('ack_seq', 'INTEGER', 'ack_seq'),
-      c('mark', 'INTEGER', 'skb->mark'),
       c('stack_id', 'INTEGER', 'Leaf stack_callsite id or NULL.'),
     ],
   },
@@ -306,13 +307,14 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
     name: '_dev',
     kind: 'table',
     internal: true,
-    doc: 'Distinct (netns, ifindex) per capture with the interface name.',
+    doc: 'Distinct (netns, ifindex, mark) per capture with the interface name: the packet\'s surroundings.',
     columns: [
       c('dev_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
       c('capture_id', 'INTEGER', 'Capture id.'),
       c('netns', 'INTEGER', 'netns inode'),
       c('ifindex', 'INTEGER', 'ifindex'),
       c('ifname', 'TEXT', 'name or NULL'),
+      c('mark', 'INTEGER', 'skb->mark'),
     ],
   },
   {

@@ -82,7 +82,7 @@ export const demoCommand: CommandModule<object, DemoArgv> = {
     }
     out(formatSummaryLine(summary, file).replace(/^dropcap: /, 'recorded: '));
     out('');
-    await showDemoAnalysis(file, argv.list, process.stdout);
+    await showDemoAnalysis(file, argv.list);
     out('');
     out(`The capture is kept: try 'dropcap analyze list ${argv.write} --stacks' or 'dropcap analyze query ${argv.write} "SELECT reason, count(*) FROM drops GROUP BY 1"'.`);
   },

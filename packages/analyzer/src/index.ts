@@ -78,6 +78,7 @@ export {
   palette,
   formatDropHeader,
   formatDropLine,
+  formatDropBlock,
   formatTimeOfDay,
   formatStack,
   trimStack,

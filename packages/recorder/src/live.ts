@@ -1,7 +1,7 @@
 // Live printing for `dropcap record`. It is fed the very blocks the
 // capture file gets and decodes them with the analyzer's own context,
 // decoder and formatters: one implementation of decoding, not two.
-import { CaptureContext, EventDecoder, formatDropHeader, formatDropLine, formatStack, toJsonLine } from '@dropcap/analyzer';
+import { CaptureContext, EventDecoder, formatDropBlock, formatDropHeader, toJsonLine } from '@dropcap/analyzer';
 import { BlockType } from '@dropcap/format';
 
 export type LiveFormat = 'text' | 'ndjson';
@@ -55,8 +55,7 @@ export class LivePrinter {
       if (this.format === 'ndjson') {
         text += `${toJsonLine({ ...row, stack: frames })}\n`;
       } else {
-        text += `${formatDropLine(row)}\n`;
-        if (this.withStacks) for (const line of formatStack(frames)) text += `${line}\n`;
+        for (const line of formatDropBlock(row, frames, { stacks: this.withStacks })) text += `${line}\n`;
       }
     }
     this.out.write(text);
@@ -69,10 +68,7 @@ export class LivePrinter {
   }
 
   private frames(stackId: number | null): string[] {
-    if (!stackId) return [];
-    const addrs = this.ctx.stacks.get(stackId);
-    if (!addrs) return [];
-    return addrs.map((a) => this.ctx.symbolizer.format(a));
+    return stackId ? (this.ctx.stackFrames(stackId) ?? []) : [];
   }
 
   private note(msg: string): string {

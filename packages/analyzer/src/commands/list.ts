@@ -5,10 +5,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Argv, CommandModule } from 'yargs';
 import { shouldUseColor, palette } from '../output/color.js';
-import { formatDropHeader, formatDropLine, type DropLineFields } from '../output/drop-line.js';
+import { formatDropHeader, type DropLineFields } from '../output/drop-line.js';
 import { withOutputOptions, type OutputOptions } from '../output/format-option.js';
 import { printRows } from '../output/print-rows.js';
-import { formatStack } from '../output/stack.js';
+import { formatDropBlock } from '../output/drop-block.js';
 import { writeLines } from '../output/write-lines.js';
 import type { Analysis } from '../sqlite/load.js';
 import { withCaptureOptions, withCaptures, type CaptureOptions } from './capture-options.js';
@@ -29,8 +29,6 @@ const LINE_COLUMNS = [
   'time', 'time_ns', 'pid', 'family', 'saddr', 'sport', 'daddr', 'dport', 'state', 'tcp_flags',
   'reason', 'reason_code', 'location', 'stack_id', 'stack_status',
 ];
-
-const NO_STACK = { budget: 'per-CPU stack budget spent', error: 'the kernel could not walk it' } as const;
 
 export function withListOptions<T>(yargs: Argv<T>): Argv<T & ListArgs> {
   return withOutputOptions(withFilterOptions(withCaptureOptions(yargs)))
@@ -94,16 +92,7 @@ async function printDrops(analysis: Analysis, filter: DropFilter, args: ListArgs
     const time = args.utc ? 'utc' : 'local';
     const lines = function* () {
       yield p.bold(formatDropHeader());
-      for (const row of rows) {
-        yield formatDropLine(row as unknown as DropLineFields, { time });
-        if (!args.stacks) continue;
-        const frames = stackOf(row);
-        if (frames.length > 0) yield* formatStack(frames, { location: row.location as string | null });
-        // Say why a stack is missing when the recorder skipped or failed it.
-        else if (row.stack_status === 'budget' || row.stack_status === 'error') yield `\t(no stack: ${NO_STACK[row.stack_status]})`;
-        // tcpdrop prints an empty line after each stack.
-        yield '';
-      }
+      for (const row of rows) yield* formatDropBlock(row as unknown as DropLineFields, stackOf(row), { time, stacks: args.stacks ?? false });
     };
     await writeLines(lines(), io.stdout);
     return;

@@ -23,3 +23,4 @@ export {
   type TimeBuckets,
 } from './histogram.js';
 export { createProgressBar, formatProgress, type ProgressBar, type ProgressTarget } from './progress.js';
+export { formatDropBlock, type DropBlockOptions } from './drop-block.js';

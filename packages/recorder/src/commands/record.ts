@@ -40,11 +40,11 @@ export function withRecordOptions<T>(y: Argv<T>) {
     .option('attach', { choices: ['tp_btf', 'raw_tp', 'tracepoint'] as const, hidden: true, describe: 'force an attach method' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say what the recorder is doing' })
     .check((argv) => {
-      if (argv.write === '-' && argv.print) throw new Error("--print and -w - both write to stdout: drop one, or write to a file");
-      if (argv.duration !== undefined && !(argv.duration > 0)) throw new Error('--duration takes a number of seconds above 0, e.g. -d 30');
-      if (!Number.isInteger(argv.count) || argv.count < 0) throw new Error('--count takes a whole number of drops, e.g. -c 100');
+      if (argv.write === '-' && argv.print) throw new UsageError("--print and -w - both write to stdout: drop one, or write to a file");
+      if (argv.duration !== undefined && !(argv.duration > 0)) throw new UsageError('--duration takes a number of seconds above 0, e.g. -d 30');
+      if (!Number.isInteger(argv.count) || argv.count < 0) throw new UsageError('--count takes a whole number of drops, e.g. -c 100');
       const ring = argv['ring-size'];
-      if (!(ring >= 1 && Number.isInteger(Math.log2(ring)))) throw new Error('--ring-size takes a power of two in MiB, e.g. 32');
+      if (!(ring >= 1 && Number.isInteger(Math.log2(ring)))) throw new UsageError('--ring-size takes a power of two in MiB, e.g. 32');
       return true;
     });
 }

@@ -1,0 +1,27 @@
+/**
+ * One drop as `analyze list --stacks` and live `dropcap record` print it:
+ * the seed tool's line, then its stack (tracing frames trimmed) or why it
+ * has none, then an empty line as tcpdrop prints. Shared so that live and
+ * offline output are the same text for the same drop.
+ */
+import { formatDropLine, type DropLineFields, type DropLineOptions } from './drop-line.js';
+import { formatStack } from './stack.js';
+
+const NO_STACK = { budget: 'per-CPU stack budget spent', error: 'the kernel could not walk it' } as const;
+
+export interface DropBlockOptions extends DropLineOptions {
+  /** print the stack below the line */
+  stacks?: boolean;
+}
+
+export function* formatDropBlock(
+  row: DropLineFields & { location?: unknown; stack_status?: unknown },
+  frames: readonly string[],
+  opts: DropBlockOptions = {},
+): Generator<string> {
+  yield formatDropLine(row, opts);
+  if (!opts.stacks) return;
+  if (frames.length > 0) yield* formatStack(frames, { location: typeof row.location === 'string' ? row.location : null });
+  else if (row.stack_status === 'budget' || row.stack_status === 'error') yield `\t(no stack: ${NO_STACK[row.stack_status]})`;
+  yield '';
+}

@@ -24,7 +24,8 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
-      "libraries": ["-lbpf", "-lelf", "-lz", "-lpthread"]
+      "libraries": ["-lbpf", "-lelf", "-lz", "-lpthread"],
+      "ldflags": ["-Wl,-rpath,\'$$ORIGIN\'"]
     }
   ]
 }

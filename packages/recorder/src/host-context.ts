@@ -1,5 +1,6 @@
 // The host context that travels in the capture so that it can be decoded on
 // another machine: identity of the host and kernel, interfaces, kallsyms.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 
@@ -45,8 +46,29 @@ export function currentNetns(): number {
   return statSync('/proc/self/ns/net').ino;
 }
 
-/** Interfaces of the recorder's network namespace (ifindex -> name). */
-export function interfaces(netns = currentNetns()): InterfaceInfo[] {
+/**
+ * Interfaces (ifindex -> name) of the recorder's network namespace and of
+ * every named one (`ip netns`): drops inside containers and test namespaces
+ * carry their own netns inode, and ifindexes only mean something per netns.
+ */
+export function interfaces(): InterfaceInfo[] {
+  const out = ownInterfaces(currentNetns());
+  const named = '/run/netns';
+  if (existsSync(named)) {
+    for (const name of readdirSync(named)) {
+      let netns: number;
+      try {
+        netns = statSync(`${named}/${name}`).ino;
+      } catch {
+        continue; // removed while we looked
+      }
+      out.push(...namedNetnsInterfaces(name, netns));
+    }
+  }
+  return out;
+}
+
+function ownInterfaces(netns: number): InterfaceInfo[] {
   const root = '/sys/class/net';
   if (!existsSync(root)) return [];
   const out: InterfaceInfo[] = [];
@@ -55,6 +77,18 @@ export function interfaces(netns = currentNetns()): InterfaceInfo[] {
     if (Number.isInteger(ifindex)) out.push({ netns, ifindex, name });
   }
   return out.sort((a, b) => a.ifindex - b.ifindex);
+}
+
+/** `ip -n NAME -o link` lines look like `2: veth0@if3: <...>`. */
+export function parseIpLinkOneline(text: string, netns: number): InterfaceInfo[] {
+  const out: InterfaceInfo[] = [];
+  for (const m of text.matchAll(/^(\d+): ([^:@\s]+)[@:]/gm)) out.push({ netns, ifindex: Number(m[1]), name: m[2] as string });
+  return out;
+}
+
+function namedNetnsInterfaces(name: string, netns: number): InterfaceInfo[] {
+  const r = spawnSync('ip', ['-n', name, '-o', 'link', 'show'], { encoding: 'utf8', timeout: 2000 });
+  return r.status === 0 ? parseIpLinkOneline(r.stdout, netns) : [];
 }
 
 /**

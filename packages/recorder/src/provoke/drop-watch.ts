@@ -23,22 +23,22 @@ export interface ObservedDrop {
   tcpFlags: number;
   /** symbol of the tracepoint's location */
   site: string;
+  /** drops with exactly this tuple, reason and site */
+  count: number;
 }
 
 export interface DropWatchResult {
-  /** each TCP drop (mode 'events' only) */
-  events: ObservedDrop[];
+  /** TCP drops grouped by tuple, reason and site (mode 'tuples' only) */
+  tuples: ObservedDrop[];
   /** TCP drops by reason name */
   tcp: Map<string, number>;
   /** non-TCP drops in the namespace (ICMPv6, ARP...), by reason name */
   other: Map<string, number>;
-  /** events bpftrace reported lost (mode 'events'); counts are exact regardless */
-  lost: number;
 }
 
 export interface DropWatchOptions {
-  /** 'events' prints every drop (small scenarios); 'count' only counts (storms) */
-  mode?: 'events' | 'count';
+  /** 'tuples' also counts per tuple (default); 'count' only per reason, the cheapest (storms) */
+  mode?: 'tuples' | 'count';
   /** how long bpftrace may take to compile and attach (default 60 s) */
   readyTimeoutMs?: number;
 }
@@ -56,13 +56,15 @@ const NETNS_OF_DROP = `
   else if ($skb->sk != 0) { $ns = $skb->sk->__sk_common.skc_net.net->ns.inum; }
 `;
 
-// $1 is the namespace inode. The IP version is read from the packet itself.
-function script(mode: 'events' | 'count'): string {
+// $1 is the namespace inode; the IP version is read from the packet itself.
+// Everything is aggregated in maps that bpftrace prints when it exits:
+// exact counts, where printf through the perf buffer lost lines under load.
+function script(mode: 'tuples' | 'count'): string {
   const port = (off: number) => `((uint16)(*(uint8 *)($th + ${off})) << 8 | *(uint8 *)($th + ${off + 1}))`;
-  const event = (fam: 4 | 6, hdr: string, src: string, dst: string) =>
-    mode === 'events'
-      ? `printf("DROP %d ${fam} %s %s %d %d %d %s\\n", $reason, ntop(${src}), ntop(${dst}), ${port(0)}, ${port(2)}, *(uint8 *)($th + 13), ksym($loc));`
-      : `// ${hdr}`;
+  const tuple = (fam: 4 | 6, src: string, dst: string) =>
+    mode === 'tuples'
+      ? `@ev[$reason, ${fam}, ntop(${src}), ntop(${dst}), ${port(0)}, ${port(2)}, *(uint8 *)($th + 13), ksym($loc)] = count();`
+      : '';
   return `
 tracepoint:skb:kfree_skb
 {${NETNS_OF_DROP}
@@ -73,11 +75,11 @@ tracepoint:skb:kfree_skb
     $tcp = 0;
     if ($v == 4 && ((struct iphdr *)$ip)->protocol == 6) {
       $tcp = 1;
-      ${event(4, 'ipv4', '2, ((struct iphdr *)$ip)->saddr', '2, ((struct iphdr *)$ip)->daddr')}
+      ${tuple(4, '2, ((struct iphdr *)$ip)->saddr', '2, ((struct iphdr *)$ip)->daddr')}
     }
     if ($v == 6 && ((struct ipv6hdr *)$ip)->nexthdr == 6) {
       $tcp = 1;
-      ${event(6, 'ipv6', '10, ((struct ipv6hdr *)$ip)->saddr.in6_u.u6_addr8', '10, ((struct ipv6hdr *)$ip)->daddr.in6_u.u6_addr8')}
+      ${tuple(6, '10, ((struct ipv6hdr *)$ip)->saddr.in6_u.u6_addr8', '10, ((struct ipv6hdr *)$ip)->daddr.in6_u.u6_addr8')}
     }
     if ($tcp) { @tcp[$reason] = count(); } else { @other[$reason] = count(); }
   }
@@ -103,7 +105,7 @@ export class BpftraceDropWatch {
   /** Starts bpftrace and resolves once its probes are attached. Needs root. */
   static async start(netnsInode: number, options: DropWatchOptions = {}): Promise<BpftraceDropWatch> {
     const reasons = readDropReasonNames();
-    const child = spawn('bpftrace', ['-e', script(options.mode ?? 'events'), String(netnsInode)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bpftrace', ['-e', script(options.mode ?? 'tuples'), String(netnsInode)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const watch = new BpftraceDropWatch(child, reasons);
     const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
@@ -133,11 +135,16 @@ export class BpftraceDropWatch {
   }
 
   /** Detaches (SIGINT makes bpftrace print its maps) and returns what it saw. */
-  async stop(timeoutMs = 20_000): Promise<DropWatchResult> {
+  async stop(timeoutMs = 30_000): Promise<DropWatchResult> {
+    let killed = false;
     this.child.kill('SIGINT');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      killed = true;
+      this.child.kill('SIGKILL');
+    }, timeoutMs);
     await this.exited;
     clearTimeout(timer);
+    if (killed) throw new ProvokeError('TIMEOUT', `bpftrace did not exit within ${timeoutMs} ms of SIGINT: its counts are lost`);
     return this.parse();
   }
 
@@ -151,30 +158,25 @@ export class BpftraceDropWatch {
   }
 
   private parse(): DropWatchResult {
-    const events: ObservedDrop[] = [];
+    const tuples: ObservedDrop[] = [];
     const tcp = new Map<string, number>();
     const other = new Map<string, number>();
-    let lost = 0;
-    for (const line of (this.stdout + '\n' + this.stderr).split('\n')) {
-      const ev = /^DROP (\d+) ([46]) (\S+) (\S+) (\d+) (\d+) (\d+) (\S+)$/.exec(line);
+    for (const line of this.stdout.split('\n')) {
+      // @ev[3, 6, ::1, ::1, 59883, 7006, 2, tcp_v6_rcv]: 1
+      const ev = /^@ev\[(\d+), ([46]), ([^,]+), ([^,]+), (\d+), (\d+), (\d+), ([^\]]+)\]: (\d+)$/.exec(line);
       if (ev) {
-        const [, reason, fam, saddr, daddr, sport, dport, flags, site] = ev as unknown as string[];
-        events.push({
+        const [, reason, fam, saddr, daddr, sport, dport, flags, site, count] = ev as unknown as string[];
+        tuples.push({
           reason: this.name(Number(reason)), reasonCode: Number(reason), family: Number(fam) as Family,
           saddr: saddr!, daddr: daddr!, sport: Number(sport), dport: Number(dport),
-          flags: tcpFlagsText(Number(flags)), tcpFlags: Number(flags), site: site!,
+          flags: tcpFlagsText(Number(flags)), tcpFlags: Number(flags), site: site!, count: Number(count),
         });
         continue;
       }
       const map = /^@(tcp|other)\[(\d+)\]: (\d+)$/.exec(line);
-      if (map) {
-        (map[1] === 'tcp' ? tcp : other).set(this.name(Number(map[2])), Number(map[3]));
-        continue;
-      }
-      const lostMatch = /Lost (\d+) events/.exec(line);
-      if (lostMatch) lost += Number(lostMatch[1]);
+      if (map) (map[1] === 'tcp' ? tcp : other).set(this.name(Number(map[2])), Number(map[3]));
     }
-    return { events, tcp, other, lost };
+    return { tuples, tcp, other };
   }
 }
 

@@ -1,10 +1,11 @@
 // The analyzer on its own: synthetic captures of 1M and 10M drops, imported
 // into SQLite; import time and rate, peak RSS, database size and the latency
 // of each summary query.
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { track } from '../lib/proc.js';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '../lib/proc.js';
 import { fileSize } from '../lib/files.js';
 import { writeSyntheticCapture } from './synth.js';
 
@@ -30,9 +31,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * @param {string} o.workDir
  * @param {import('../runners/types.js').Paths} o.paths
  * @param {(line: string) => void} [o.log]
+ * @param {number} [o.budgetSeconds] per capture: import + summary are stopped after this
  * @returns {Promise<AnalyzerResult[]>}
  */
-export async function benchAnalyzer({ sizes, workDir, paths, log }) {
+export async function benchAnalyzer({ sizes, workDir, paths, log, budgetSeconds = 300 }) {
   const formatDist = join(paths.repo, 'packages/format/dist/index.js');
   const analyzerDist = join(paths.repo, 'packages/analyzer/dist/index.js');
   /** @type {AnalyzerResult[]} */
@@ -58,21 +60,63 @@ export async function benchAnalyzer({ sizes, workDir, paths, log }) {
       for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
       const usagePath = join(workDir, `synthetic-${drops}.usage.json`);
       log?.(`importing ${drops} drops`);
-      const out = await run(paths.rusageExec, [usagePath, 'node', join(HERE, 'import-child.js'), analyzerDist, capture, db], { timeoutMs: 600_000 });
-      const child = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
-      const usage = JSON.parse((await import('node:fs')).readFileSync(usagePath, 'utf8'));
-      r.importSeconds = child.importSeconds;
-      r.importRate = drops / child.importSeconds;
-      r.summarySeconds = child.summarySeconds;
-      r.queries = child.queries ?? [];
+      const child = await runImportChild(paths.rusageExec, usagePath, [join(HERE, 'import-child.js'), analyzerDist, capture, db], budgetSeconds * 1000);
+      const usage = JSON.parse(readFileSync(usagePath, 'utf8'));
       r.peakRssBytes = usage.maxrss_kb * 1024;
       r.dbBytes = fileSize(db) + fileSize(`${db}-wal`);
-      if (child.summaryError) r.error = `summary failed: ${child.summaryError}`;
-      else if (child.drops !== null && child.drops !== drops) r.error = `summary counted ${child.drops} drops, the capture holds ${drops}`;
+      r.queries = child.queries;
+      if (child.importSeconds === null) throw new Error(child.timedOut ? `import did not finish within ${budgetSeconds} s (stopped)` : `import failed: ${child.stderr}`);
+      r.importSeconds = child.importSeconds;
+      r.importRate = drops / child.importSeconds;
+      r.summarySeconds = child.done?.summarySeconds ?? null;
+      if (child.timedOut) r.error = `the summary queries did not finish within the ${budgetSeconds} s budget (stopped; the queries listed are those that finished)`;
+      else if (!child.done) r.error = `the import child died: ${child.stderr}`;
+      else if (child.done.summaryError) r.error = `summary failed: ${child.done.summaryError}`;
+      else if (child.done.drops !== null && child.done.drops !== drops) r.error = `summary counted ${child.done.drops} drops, the capture holds ${drops}`;
       for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     } catch (err) {
       r.error = /** @type {Error} */ (err).message.split('\n')[0];
     }
   }
   return results;
+}
+
+/**
+ * Runs import-child.js under rusage_exec, collecting its JSON lines; past
+ * the budget it is stopped with SIGTERM (forwarded by rusage_exec, which
+ * still reports the peak RSS).
+ * @param {string} rusageExec
+ * @param {string} usagePath
+ * @param {string[]} args
+ * @param {number} budgetMs
+ */
+function runImportChild(rusageExec, usagePath, args, budgetMs) {
+  return new Promise((resolve) => {
+    const child = spawn(rusageExec, [usagePath, 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
+    /** @type {{ importSeconds: number|null, queries: Array<{ sql: string, seconds: number }>, done: any, timedOut: boolean, stderr: string }} */
+    const out = { importSeconds: null, queries: [], done: null, timedOut: false, stderr: '' };
+    let buf = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const o = JSON.parse(line);
+          if (o.importSeconds !== undefined) out.importSeconds = o.importSeconds;
+          else if (o.query) out.queries.push(o.query);
+          else if (o.done) out.done = o;
+        } catch { /* not ours */ }
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d) => { if (out.stderr.length < 4096) out.stderr += d; });
+    const timer = setTimeout(() => { out.timedOut = true; child.kill('SIGTERM'); }, budgetMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      out.stderr = out.stderr.trim().split('\n').slice(-2).join(' | ');
+      resolve(out);
+    });
+  });
 }

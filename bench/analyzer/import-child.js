@@ -1,7 +1,9 @@
 // Child process of the analyzer benchmark (run under rusage_exec so its
 // peak RSS is the import's own): imports one capture with loadCaptures, then
 // runs the summary's queries once, timing each SQL statement separately.
-// Prints one JSON line on stdout.
+// Prints one JSON line per step on stdout as it goes ({ import }, then
+// { query } each, then { done }), so that a parent that stops a too-slow
+// summary still has everything measured up to then.
 //   node import-child.js ANALYZER_DIST CAPTURE DB_PATH
 import { pathToFileURL } from 'node:url';
 
@@ -14,6 +16,8 @@ const analyzer = { ...commands, ...main };
 const t0 = process.hrtime.bigint();
 const analysis = analyzer.loadCaptures([capture], { dbPath });
 const importSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const emit = (/** @type {object} */ o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+emit({ importSeconds, warnings: analysis.warnings });
 
 /** @type {Array<{ sql: string, seconds: number }>} */
 const queries = [];
@@ -30,7 +34,9 @@ db.prepare = (/** @type {string} */ sql) => {
       try {
         return original(...args);
       } finally {
-        queries.push({ sql: sql.replace(/\s+/g, ' ').trim(), seconds: Number(process.hrtime.bigint() - q0) / 1e9 });
+        const q = { sql: sql.replace(/\s+/g, ' ').trim(), seconds: Number(process.hrtime.bigint() - q0) / 1e9 };
+        queries.push(q);
+        emit({ query: q });
       }
     };
   }
@@ -50,4 +56,4 @@ try {
   summaryError = /** @type {Error} */ (err).message;
 }
 db.close();
-process.stdout.write(`${JSON.stringify({ importSeconds, summarySeconds, drops, queries, summaryError, warnings: analysis.warnings })}\n`);
+emit({ done: true, summarySeconds, drops, summaryError });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runStorm } from './generator.js';
 import { killAll } from './proc.js';
 import { hostCompany } from './contention.js';
+import { resetKfreeSkbTracing } from '../runners/trace-cmd.js';
 
 /**
  * @typedef {object} Point a load level
@@ -94,6 +95,8 @@ export async function runOne(runner, point, rep, o) {
     row.note = company;
     row.error = /** @type {Error} */ (err).message.split('\n')[0].slice(0, 300);
     killAll();
+    // a SIGKILLed trace-cmd leaves the event on, which would tax later runs
+    resetKfreeSkbTracing();
   } finally {
     if (!o.keepFiles) removeRunFiles(o.workDir, prefix);
   }

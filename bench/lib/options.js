@@ -10,6 +10,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --seconds S           length of the paced storms in seconds (default 2; --quick 1)
   --max-count N         RSTs sent at the maximum rate (default 600000; --quick 300000)
   --analyzer-sizes a,b  drops in the synthetic captures (default 1000000,10000000)
+  --analyzer-budget S   stop one capture's import + summary after S seconds (default 180)
   --no-analyzer         skip the analyzer-only section
   --out FILE            report path (default docs/benchmarks.md)
   --work-dir DIR        scratch files (default bench/out)
@@ -30,6 +31,7 @@ export function parseOptions(argv) {
       'max-count': { type: 'string' },
       'analyzer-sizes': { type: 'string' },
       'no-analyzer': { type: 'boolean', default: false },
+      'analyzer-budget': { type: 'string' },
       out: { type: 'string', default: 'docs/benchmarks.md' },
       'work-dir': { type: 'string', default: 'bench/out' },
       keep: { type: 'boolean', default: false },
@@ -54,6 +56,7 @@ export function parseOptions(argv) {
     seconds: int(values.seconds, quick ? 1 : 2, 'seconds'),
     maxCount: Math.round(int(values['max-count'], quick ? 300_000 : 600_000, 'max-count')),
     analyzerSizes: values['no-analyzer'] ? [] : (list(values['analyzer-sizes']) ?? (quick ? ['1000000'] : ['1000000', '10000000'])).map((s) => Math.round(int(s, 1e6, 'analyzer-sizes'))),
+    analyzerBudget: int(values['analyzer-budget'], 180, 'analyzer-budget'),
     out: values.out ?? 'docs/benchmarks.md',
     workDir: values['work-dir'] ?? 'bench/out',
     keep: values.keep ?? false,

@@ -21,7 +21,7 @@ describe.skipIf(!requireRoot())('dropcap demo', () => {
     const r = runDropcap(['demo', '-w', file], { timeoutMs: 120_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const reason of ['NO_SOCKET', 'NETFILTER_DROP', 'TCP_ABORT_ON_DATA', 'SOCKET_FILTER', 'TCP_FLAGS', 'TCP_INVALID_SEQUENCE']) {
+    for (const reason of ['NO_SOCKET', 'NETFILTER_DROP', 'TCP_ABORT_ON_DATA', 'SOCKET_FILTER', 'TCP_FLAGS', 'TCP_INVALID_SEQUENCE', 'TCP_LISTEN_OVERFLOW']) {
       expect(r.stdout).toContain(reason);
     }
     expect(r.stdout).toMatch(/^recorded: \d+ events, 0 lost/m);
@@ -30,7 +30,7 @@ describe.skipIf(!requireRoot())('dropcap demo', () => {
     expect(existsSync(file)).toBe(true);
     // the kept capture analyzes on its own
     const again = runDropcap(['analyze', 'query', file, 'SELECT count(DISTINCT reason) AS n FROM drops', '--format', 'json']);
-    expect(JSON.parse(again.stdout)).toEqual([{ n: 6 }]);
+    expect(JSON.parse(again.stdout)).toEqual([{ n: 7 }]);
     expect(demoNamespaces()).toEqual(before);
     expect(dropcapPrograms()).toEqual([]);
   });

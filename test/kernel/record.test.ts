@@ -91,7 +91,7 @@ describe.skipIf(!requireRoot())('dropcap record on the real kernel', () => {
     }
   });
 
-  it.each(['abortOnData', 'socketFilter', 'tcpFlags', 'invalidSequence', 'oldSequence'])('%s: the TCP-state reason, tuple and flags', (scenario) => {
+  it.each(['abortOnData', 'socketFilter', 'tcpFlags', 'invalidSequence', 'oldSequence', 'listenOverflow'])('%s: the TCP-state reason, tuple and flags', (scenario) => {
     for (const e of expected(scenario)) {
       const rows = rowsFor(analysis, e).filter((r) => r.reason === e.reason);
       expect(rows.length, `${scenario}: ${JSON.stringify(e)}`).toBe(e.count);
@@ -110,6 +110,18 @@ describe.skipIf(!requireRoot())('dropcap record on the real kernel', () => {
 
   it('creates the capture mode 0600 (it holds kernel addresses)', () => {
     expect(statSync(join(dir, 'scenarios.dcap')).mode & 0o777).toBe(0o600);
+  });
+
+  it('gives every event its own stack: the frame at its drop location', () => {
+    // sites differ across the scenarios, so a stack handed to the wrong event
+    // would show another site's frames
+    const rows = analysis.db.prepare('SELECT location, stack_id FROM drops').all() as Array<{ location: string; stack_id: number | null }>;
+    expect(new Set(rows.map((r) => r.location.split('+')[0])).size).toBeGreaterThanOrEqual(5);
+    for (const r of rows) {
+      expect(r.stack_id).not.toBeNull();
+      const frameText = (analysis.db.prepare('SELECT frame FROM stack_frames WHERE stack_id = ?').all(r.stack_id) as Array<{ frame: string }>).map((f) => f.frame);
+      expect(frameText).toContain(r.location);
+    }
   });
 
   it('writes the host context into the capture header', () => {

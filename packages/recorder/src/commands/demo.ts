@@ -23,6 +23,7 @@ const STEPS: Array<[ScenarioName, string]> = [
   ['socketFilter', 'segment rejected by a socket filter (SOCKET_FILTER)'],
   ['tcpFlags', 'SYN+FIN sent to a listener (TCP_FLAGS)'],
   ['invalidSequence', 'segment outside the receive window (TCP_INVALID_SEQUENCE)'],
+  ['listenOverflow', 'handshake completed into a full accept queue (TCP_LISTEN_OVERFLOW)'],
 ];
 
 export const demoCommand: CommandModule<object, DemoArgv> = {

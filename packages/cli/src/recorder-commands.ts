@@ -14,6 +14,9 @@ export async function loadRecorderCommands(): Promise<CommandModule[]> {
     return RECORDER_ONLY.map((name) => ({
       command: `${name} [args..]`,
       describe: `(unavailable: this install has no recorder)`,
+      // accept the recorder's usual flags so the user hears what is missing,
+      // not that -w is an unknown argument
+      builder: (y) => y.strict(false).parserConfiguration({ 'unknown-options-as-args': true }),
       handler: () => {
         const e = new Error(`'dropcap ${name}' needs the recorder package, which is not installed here (${why}); this install can only analyze captures`) as Error & { code: string };
         e.code = 'ENORECORDER';

@@ -22,6 +22,9 @@ export interface RecordArgv extends FilterArgv {
   attach?: 'tp_btf' | 'raw_tp' | 'tracepoint';
 }
 
+/** documented in the README: data was lost while recording */
+const EXIT_DATA_LOST = 4;
+
 export class UsageError extends Error {
   readonly code = 'EUSAGE';
 }
@@ -44,7 +47,8 @@ export function withRecordOptions<T>(y: Argv<T>) {
       if (argv.duration !== undefined && !(argv.duration > 0)) throw new UsageError('--duration takes a number of seconds above 0, e.g. -d 30');
       if (!Number.isInteger(argv.count) || argv.count < 0) throw new UsageError('--count takes a whole number of drops, e.g. -c 100');
       const ring = argv['ring-size'];
-      if (!(ring >= 1 && Number.isInteger(Math.log2(ring)))) throw new UsageError('--ring-size takes a power of two in MiB, e.g. 32');
+      // at most 1024: the size becomes bytes with `<< 20`, and 2048 or more overflows a 32-bit int (4096 MiB became 0 and failed to load as EINVAL)
+      if (!(ring >= 1 && ring <= 1024 && Number.isInteger(Math.log2(ring)))) throw new UsageError('--ring-size takes a power of two in MiB from 1 to 1024, e.g. 32');
       return true;
     });
 }
@@ -98,7 +102,8 @@ export const recordCommand: CommandModule<object, RecordArgv> = {
     process.stderr.write(`${formatSummaryLine(summary, argv.write ?? null)}\n`);
     if (summary.stop === 'error') {
       process.stderr.write(`dropcap: recording stopped early: ${summary.error?.message ?? 'write failed'}; the capture is readable up to its last complete block\n`);
-      process.exitCode = 4;
     }
+    // scripts must be able to tell a complete recording from a lossy one
+    if (summary.stop === 'error' || summary.lost > 0) process.exitCode = EXIT_DATA_LOST;
   },
 };

@@ -6,8 +6,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-make -C "$root/bpf"
+make -s -C "$root/bpf"
 
 # nodedir=/usr: build against the installed Node headers, never a download
 cd "$root/native"
-npx --no-install node-gyp rebuild --nodedir=/usr
+npx --no-install node-gyp rebuild --nodedir=/usr --loglevel=warn

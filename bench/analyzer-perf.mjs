@@ -34,8 +34,12 @@ const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
 if (values.db) for (const f of [values.db, `${values.db}-journal`]) rmSync(f, { force: true });
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 const analysis = analyzer.loadCaptures([capture], values.db ? { dbPath: values.db } : {});
 const importSeconds = seconds(t0);
+const cpu = process.cpuUsage(cpu0);
+// this VM is shared: CPU time is the steadier figure when others load it
+const importCpuSeconds = (cpu.user + cpu.system) / 1e6;
 const importRss = vmHwmBytes();
 const db = analysis.db;
 const drops = Number(db.prepare('SELECT events FROM captures').pluck().get());
@@ -98,6 +102,8 @@ process.stdout.write(
       drops,
       captureBytes: statSync(capture).size,
       importSeconds,
+      importCpuSeconds,
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       rowsPerSecond: Math.round(drops / importSeconds),
       importPeakRssMiB: Math.round(importRss / 2 ** 20),
       peakRssMiB: Math.round(vmHwmBytes() / 2 ** 20),

@@ -2,7 +2,9 @@
 // (bench/analyzer-perf.mjs). The mix the analyzer targets were set for:
 // ~30 reasons, ~10k flows (IPv4, a tenth IPv6), ~500 distinct stacks of
 // 12-30 frames, one drop in five with a stack, timestamps over one hour,
-// skewed like real drop logs (a few heavy hitters, a long tail).
+// skewed like real drop logs (a few heavy hitters, a long tail). A flow
+// mostly drops for one reason (a closed port, a firewall rule) and arrives
+// on one interface; the task and CPU are whatever ran in softirq: random.
 //   node bench/analyzer-synth.mjs OUT.dcap DROPS
 // Deterministic: the same DROPS gives the same file. Needs packages/format/dist.
 import { readFileSync } from 'node:fs';
@@ -83,6 +85,7 @@ export async function writeCapture(path, drops) {
     sport: 32768 + ((i * 7919) % 28000),
     dport: services[i % services.length],
     d: 1 + (i % 4),
+    reason: skewed(rnd, REASONS),
   }));
   const comms = ['swapper/0', 'swapper/1', 'nginx', 'envoy', 'postgres', 'redis-server', 'ksoftirqd/0', 'ksoftirqd/1', 'curl'];
 
@@ -113,9 +116,9 @@ export async function writeCapture(path, drops) {
     for (let k = 0; k < n; k++) {
       const i = start + k;
       const o = k * size;
-      const r = skewed(rnd, REASONS);
-      const siteIdx = Math.floor(rnd() * sites[r].length);
       const flow = flows[skewed(rnd, FLOWS)];
+      const r = rnd() < 0.8 ? flow.reason : skewed(rnd, REASONS);
+      const siteIdx = Math.floor(rnd() * sites[r].length);
       // a little jitter: ring-buffer order is not strictly time order
       buf.writeBigUInt64LE(clocks0.monotonic_ns + BigInt(Math.floor(i * step + rnd() * 1000)), o);
       buf.writeBigUInt64LE(sites[r][siteIdx], o + 8);
@@ -130,7 +133,7 @@ export async function writeCapture(path, drops) {
       buf.writeUInt32LE(c < 2 ? 0 : 1000 + c, o + 48);
       buf.writeUInt32LE(c < 2 ? 0 : 1000 + c * 3, o + 52);
       buf.writeUInt32LE(4026531840, o + 56);
-      buf.writeUInt32LE(1 + (i & 1), o + 60);
+      buf.writeUInt32LE(1 + (flow.d & 1), o + 60);
       buf.writeUInt32LE(reasons[r], o + 64);
       buf.writeUInt32LE((rnd() * 2 ** 32) >>> 0, o + 68);
       buf.writeUInt32LE((rnd() * 2 ** 32) >>> 0, o + 72);

@@ -124,6 +124,8 @@ async function main() {
     verdicts,
     notes,
   });
+  // the raw numbers too, for anyone who wants to plot or compare runs
+  writeFileSync(join(workDir, 'results.json'), JSON.stringify({ machine, points, rows, cells, analyzer, quiet, verdicts }, null, 1));
   const out = resolve(REPO, opts.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);

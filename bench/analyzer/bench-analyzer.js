@@ -115,7 +115,9 @@ function runImportChild(rusageExec, usagePath, args, budgetMs) {
     const timer = setTimeout(() => { out.timedOut = true; child.kill('SIGTERM'); }, budgetMs);
     child.on('close', () => {
       clearTimeout(timer);
-      out.stderr = out.stderr.trim().split('\n').slice(-2).join(' | ');
+      // the error line (e.g. "SyntaxError: ...") says more than node's trailer
+      const lines = out.stderr.trim().split('\n');
+      out.stderr = lines.find((l) => /Error\b/.test(l))?.trim() ?? lines.slice(-2).join(' | ');
       resolve(out);
     });
   });

@@ -13,7 +13,9 @@ import { median } from './stats.js';
  * @property {number|null} toolLost
  * @property {number|null} genRate
  * @property {number|null} genCpuNs
- * @property {number|null} addedNs genCpuNs minus the bare baseline's (same point)
+ * @property {number|null} addedNs sender ns/pkt minus the bare baseline's, paired by
+ *   repetition (same point, same repetition: drift between repetitions cancels)
+ * @property {number|null} slowdown 1 - sender rate / bare sender rate, paired the same way
  * @property {number|null} toolCpuPct tool CPU over the storm's duration, % of one CPU
  * @property {number|null} toolCpuUsPerDrop tool CPU per captured drop
  * @property {number|null} bytesPerDrop
@@ -52,6 +54,7 @@ export function aggregate(rows) {
       genRate: per((r) => r.genRate),
       genCpuNs: per((r) => r.genCpuNs),
       addedNs: null,
+      slowdown: null,
       toolCpuPct: per((r) => { const v = div(r.toolCpuSeconds, r.stormSeconds); return v === null ? null : v * 100; }),
       toolCpuUsPerDrop: per((r) => { const v = div(r.toolCpuSeconds, r.captured); return v === null ? null : v * 1e6; }),
       bytesPerDrop: per((r) => div(r.bytesOnDisk, r.captured)),
@@ -60,9 +63,19 @@ export function aggregate(rows) {
       notes: [...new Set(ok.filter((r) => r.note).map((r) => /** @type {string} */ (r.note)))],
     });
   }
+  // paired with the bare run of the same point and repetition
+  const bareOf = (/** @type {import('./matrix.js').RunRow} */ r) =>
+    rows.find((b) => b.tool === 'bare' && b.point === r.point && b.rep === r.rep && b.error === null);
   for (const c of cells) {
-    const bare = cells.find((b) => b.tool === 'bare' && b.point === c.point);
-    if (bare && bare.genCpuNs !== null && c.genCpuNs !== null) c.addedNs = c.genCpuNs - bare.genCpuNs;
+    const ok = rows.filter((r) => r.tool === c.tool && r.point === c.point && r.error === null);
+    c.addedNs = median(ok.map((r) => {
+      const b = bareOf(r);
+      return b && b.genCpuNs !== null && r.genCpuNs !== null ? r.genCpuNs - b.genCpuNs : null;
+    }));
+    c.slowdown = median(ok.map((r) => {
+      const b = bareOf(r);
+      return b && b.genRate && r.genRate !== null ? 1 - r.genRate / b.genRate : null;
+    }));
   }
   return cells;
 }

@@ -166,7 +166,10 @@ function killGroup(child) {
 
 /** @param {string} text */
 export function lastLines(text, n = 3) {
-  return text.trim().split('\n').slice(-n).join(' | ') || '(no output)';
+  const lines = text.trim().split('\n');
+  // a thrown error's own line says more than node's stack trailer
+  const error = lines.find((l) => /^\w*Error\b|^dropcap: /.test(l.trim()));
+  return error?.trim() ?? (lines.slice(-n).join(' | ') || '(no output)');
 }
 
 /**

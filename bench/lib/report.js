@@ -5,7 +5,7 @@ import { cellOf } from './aggregate.js';
 /** @param {number|null|undefined} x @param {number} [d] */
 const num = (x, d = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 /** @param {number|null|undefined} x */
-const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(x >= 0.995 && x < 1 ? 2 : 1)}%`);
+const pct = (x) => (x === null || x === undefined ? '–' : Math.abs(x) < 0.0005 ? '0.0%' : `${(x * 100).toFixed(x >= 0.995 && x < 1 ? 2 : 1)}%`);
 /** @param {number|null|undefined} a @param {number|null|undefined} b */
 const ratio = (a, b) => (a == null || b == null || b === 0 || !Number.isFinite(a / b) ? '–' : `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×`);
 /** @param {number} bytes */
@@ -56,7 +56,7 @@ export function renderReport(o) {
   L.push(`- ${o.reps} repetition(s) of every (tool, point); within a repetition the tools run round-robin, and each repetition starts with a different tool, so that drift hits all tools alike. Tables show the **median** over repetitions.`);
   L.push('- Every tool is started, waited for until it is attached, then the storm runs, then the tool is stopped with SIGINT (like Ctrl-C) and, where it has one, its offline decoder runs.');
   L.push('- *captured*: drops of this storm found in the tool\'s own output (bpftrace/bcc: lines with the storm\'s port; perf/trace-cmd: decoded events of the sender\'s threads or of ksoftirqd with reason NO_SOCKET; the floor: its host-wide count, capped at the drops made; dropcap: its summary line, recording only the storm\'s namespace). *tool lost*: what the tool itself reports as lost.');
-  L.push('- *sender ns/pkt*: the generator\'s own CPU (user+sys) per packet; *added*: the same minus the bare baseline at the same point — the overhead a production host would feel per drop. *tool CPU*: user+sys of the tool and its children (getrusage via bench/build/rusage_exec), as % of one CPU over the storm and per captured drop.');
+  L.push('- *sender ns/pkt*: the generator\'s own CPU (user+sys) per packet; *added*: the same minus the bare baseline of the same point and repetition (median of these differences) — the overhead a production host would feel per drop; *slowdown*: the sender\'s rate against the bare run of the same repetition. *tool CPU*: user+sys of the tool and its children (getrusage via bench/build/rusage_exec), as % of one CPU over the storm and per captured drop.');
   L.push('- *bytes/drop*: the tool\'s output on disk divided by drops captured (perf.data, trace.dat, the .dcap, bpftrace/bcc text redirected to a file). *decode s/M*: offline decode wall time per million drops captured (`perf script`, `trace-cmd report`, `dropcap analyze` = import into SQLite + summary).');
   L.push('');
   L.push('Exact commands:', '');
@@ -70,17 +70,17 @@ export function renderReport(o) {
 
   for (const p of o.points) {
     L.push(`## ${p.name}`, '');
-    L.push('| tool | captured / made | tool lost | sender rate | sender ns/pkt | added ns/drop | tool CPU | tool µs/drop | bytes/drop | decode s/M drops |');
-    L.push('|---|---|---|---|---|---|---|---|---|---|');
+    L.push('| tool | captured / made | tool lost | sender rate | slowdown | sender ns/pkt | added ns/drop | tool CPU | tool µs/drop | bytes/drop | decode s/M drops |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of o.ran) {
       const c = cellOf(o.cells, r.name, p.name);
       if (!c) continue;
       if (c.reps === 0) {
-        L.push(`| ${r.label} | failed: ${c.errors[0] ?? '?'} | | | | | | | | |`);
+        L.push(`| ${r.label} | failed: ${c.errors[0] ?? '?'} | | | | | | | | | |`);
         continue;
       }
       const cap = r.name === 'bare' ? '–' : `${pct(c.captureRatio)} (${num(c.captured)} / ${num(c.made)})`;
-      L.push(`| ${r.label} | ${cap} | ${r.name === 'bare' ? '–' : num(c.toolLost)} | ${num((c.genRate ?? NaN) / 1e3, 0)}k/s | ${num(c.genCpuNs)} | ${r.name === 'bare' ? '0' : num(c.addedNs)} | ${r.name === 'bare' ? '–' : `${num(c.toolCpuPct, 0)}%`} | ${r.name === 'bare' ? '–' : num(c.toolCpuUsPerDrop, 2)} | ${num(c.bytesPerDrop, 1)} | ${num(c.decodeSecPerM, 2)} |`);
+      L.push(`| ${r.label} | ${cap} | ${r.name === 'bare' ? '–' : num(c.toolLost)} | ${num((c.genRate ?? NaN) / 1e3, 0)}k/s | ${r.name === 'bare' ? '–' : pct(c.slowdown)} | ${num(c.genCpuNs)} | ${r.name === 'bare' ? '0' : num(c.addedNs)} | ${r.name === 'bare' ? '–' : `${num(c.toolCpuPct, 0)}%`} | ${r.name === 'bare' ? '–' : num(c.toolCpuUsPerDrop, 2)} | ${num(c.bytesPerDrop, 1)} | ${num(c.decodeSecPerM, 2)} |`);
     }
     const notes = o.ran.flatMap((r) => {
       const c = cellOf(o.cells, r.name, p.name);
@@ -109,7 +109,7 @@ export function renderReport(o) {
 
   L.push('## Analyzer alone', '');
   L.push('Synthetic captures (bench/analyzer/synth.js, written with the format package\'s CaptureWriter): drops spread over an hour, 15 reasons with a skewed mix, 20 000 flows (a few heavy hitters, a long tail), 270 distinct kernel stacks built from this host\'s kallsyms, a stack on the first drop of each site and on about one drop in five. Imported with `loadCaptures([file], { dbPath })` in a child process whose peak RSS is measured; then the summary\'s queries run once each.', '');
-  L.push('| drops | capture | import | import rate | peak RSS | database | summary (all queries) | slowest query |');
+  L.push('| drops | capture | import | import rate | peak RSS | database | summary (spans + all queries) | slowest query |');
   L.push('|---|---|---|---|---|---|---|---|');
   for (const a of o.analyzer) {
     if (a.error && a.importSeconds === 0) {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import type { CaptureModel } from './capture-model.js';
 import { buildCase, fuzzCaseArb, type FuzzCase } from './mutations.js';
-import { runPipeline, type PipelineResult } from './pipeline.js';
+import { runPipeline, readerPass, command, type PipelineResult } from './pipeline.js';
+import { loadCaptures, runSummary, runList, runInfo } from '@dropcap/analyzer';
+import { PassThrough } from 'node:stream';
 
 export interface FuzzOptions {
   runs: number;
@@ -48,17 +50,22 @@ export async function fuzzCaptures(seeds: CaptureModel[], o: FuzzOptions): Promi
   const property = fc.asyncProperty(fuzzCaseArb(seeds.length), async (c: FuzzCase) => {
     fs.writeFileSync(file, buildCase(c, seeds));
     const t0 = performance.now();
-    const r: PipelineResult = await runPipeline(file, { commands: inputs++ });
+    const r: PipelineResult = process.env['FUZZ_X'] ? (inputs++, await xstep(file), { outcome: 'ok', events: 0, damage: null, warnings: 0 }) : await runPipeline(file, { commands: inputs++ });
     const ms = performance.now() - t0;
     slowest = Math.max(slowest, ms);
     const rss = process.memoryUsage().rss;
     rssPeak = Math.max(rssPeak, rss);
     const key = r.outcome === 'refused' ? `refused:${r.code}` : r.damage ? `damaged:${r.damage}` : 'read whole';
     outcomes[key] = (outcomes[key] ?? 0) + 1;
+    if (process.env['FUZZ_TRACE_MEMORY'] && inputs % 250 === 0) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      console.log(`fuzz memory after ${inputs} inputs: rss ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, external ${(m.external / 2 ** 20).toFixed(0)} MiB`);
+    }
     if (ms > o.perInputMs) throw new Error(`input took ${ms.toFixed(0)} ms (bound ${o.perInputMs} ms)`);
     if (rss - rssStart > o.rssGrowthBytes) throw new Error(`RSS grew by ${((rss - rssStart) / 2 ** 20).toFixed(0)} MiB (bound ${o.rssGrowthBytes / 2 ** 20} MiB)`);
   });
-  const details = await fc.check(property, { numRuns: o.runs, seed: o.seed, endOnFailure: false, interruptAfterTimeLimit: undefined });
+  const details = await fc.check(property, { numRuns: o.runs, seed: o.seed });
   let failure: string | null = null;
   if (details.failed && details.counterexample) {
     const [c] = details.counterexample;
@@ -72,3 +79,22 @@ export async function fuzzCaptures(seeds: CaptureModel[], o: FuzzOptions): Promi
 }
 
 export const defaultFailureDir = (): string => process.env['FUZZ_FAILURES_DIR'] ?? path.join(os.tmpdir(), 'dropcap-fuzz-failures');
+
+async function xstep(file: string): Promise<void> {
+  const x = process.env['FUZZ_X'];
+  try {
+    if (x === 'reader') readerPass(file);
+    if (x === 'load') loadCaptures([file]).db.close();
+    const io = () => ({ stdout: Object.assign(new PassThrough().resume(), { isTTY: false }), stderr: Object.assign(new PassThrough().resume(), { isTTY: false }), env: {} });
+    if (x === 'list') await runList({ files: [file], format: 'ndjson' }, io());
+    if (x === 'listt') await runList({ files: [file], stacks: true }, io());
+    if (x === 'p1') await runPipeline(file, { commands: 1 }).catch(() => {});
+    if (x === 'p5') await runPipeline(file, { commands: 5 }).catch(() => {});
+    if (x === 'sj') await runSummary({ files: [file], format: 'json' }, io());
+    if (x === 'csv') await runList({ files: [file], format: 'csv', stacks: true }, io());
+    if (x === 'sink') await command((io2) => runSummary({ files: [file], format: 'json' }, io2));
+    if (x === 'rl') { readerPass(file); loadCaptures([file]).db.close(); }
+    if (x === 'info') await runInfo({ files: [file], format: 'table' }, io());
+    if (x === 'summary') await runSummary({ files: [file] }, { stdout: Object.assign(new PassThrough().resume(), { isTTY: false }), stderr: Object.assign(new PassThrough().resume(), { isTTY: false }), env: {} });
+  } catch {}
+}

@@ -49,7 +49,7 @@ interface ReaderPass {
 }
 
 /** The live path: reader + context + decoder + symbolizer, as `record --print` uses them. */
-function readerPass(file: string): ReaderPass | { refused: string } {
+export function readerPass(file: string): ReaderPass | { refused: string } {
   let reader: CaptureReader;
   try {
     reader = CaptureReader.open(file);
@@ -93,7 +93,7 @@ function sink() {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-async function command(run: (io: CommandIO) => Promise<void>): Promise<{ out: string; err: string }> {
+export async function command(run: (io: CommandIO) => Promise<void>): Promise<{ out: string; err: string }> {
   const out = sink();
   const err = sink();
   await run({ stdout: out.stream, stderr: err.stream, env: {} });
@@ -243,6 +243,18 @@ export async function runPipeline(file: string, opts: PipelineOptions = { comman
   if (loaded.unclean !== (pass.clean ? 0 : 1)) throw new ContractViolation(`unclean_stop ${loaded.unclean} but END block ${pass.clean ? 'present' : 'absent'}`);
 
   const n = loaded.n;
+  if (opts.commands === 'all' || opts.commands % 5 === 0) {
+    // the same hostile file twice: two captures sharing one database's interned addresses, sites and stacks
+    const twice = await typed('loadCaptures x2', async () => {
+      const a = loadCaptures([file, file]);
+      try {
+        return a.db.prepare('SELECT count(*) FROM drops').pluck().get() as number;
+      } finally {
+        a.db.close();
+      }
+    });
+    if (twice !== 2 * n) throw new ContractViolation(`two copies imported as ${JSON.stringify(twice)} drops, expected ${2 * n}`);
+  }
   const files = [file];
   const chosen = opts.commands === 'all' ? COMMAND_CHECKS : [COMMAND_CHECKS[opts.commands % COMMAND_CHECKS.length]!, COMMAND_CHECKS[(opts.commands + 3) % COMMAND_CHECKS.length]!];
   const commands = await typed('commands', async () => {

@@ -47,6 +47,13 @@ export interface Damage {
 
 const DRAIN_CHUNK = 1 << 20;
 
+/** Details quote the file's own text (layout field names): control characters are escaped so a report stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+/** 256 fields of short names fit in ~16 KiB; see validateLayout. */
+const MAX_LAYOUT_BODY = 64 << 10;
+
 export class CaptureReader {
   readonly path: string;
   readonly major: number;
@@ -135,6 +142,10 @@ export class CaptureReader {
         if (h.length > MAX_BLOCK_LENGTH || h.rawLength > MAX_RAW_LENGTH) {
           return this.#stop(offset, 'too_large', `block declares ${h.length} stored / ${h.rawLength} decoded bytes, above the limits`);
         }
+        // a regular file knows its size: a body running past the end is torn, and is not allocated
+        if (this.fileSize !== null && this.#pos + h.length > this.fileSize) {
+          return this.#stop(offset, 'truncated', `block body cut after ${this.fileSize - this.#pos} of ${h.length} bytes`);
+        }
         const stored = this.#readExactly(h.length);
         if (stored.length < h.length) {
           return this.#stop(offset, 'truncated', `block body cut after ${stored.length} of ${h.length} bytes`);
@@ -155,7 +166,11 @@ export class CaptureReader {
             body = unshuffle(body, recordSize);
           }
           // un-shuffling needs the record size, which lives in the layout block
-          if (h.type === BlockType.RecordLayout) recordSize = validateLayout(unpackValue(body)).size;
+          if (h.type === BlockType.RecordLayout) {
+            // a real layout is ~2 KiB; a huge msgpack body could exhaust the heap while decoding
+            if (body.length > MAX_LAYOUT_BODY) throw new CaptureFormatError('BAD_LAYOUT', `RECORD_LAYOUT block of ${body.length} bytes is above the ${MAX_LAYOUT_BODY}-byte limit`);
+            recordSize = validateLayout(unpackValue(body)).size;
+          }
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
           return this.#stop(offset, 'decode', msg);
@@ -183,7 +198,7 @@ export class CaptureReader {
       unread = this.#pos - offset;
       for (let n; (n = this.#readExactly(DRAIN_CHUNK).length) > 0; ) unread += n;
     }
-    this.#damage = { offset, bytesUnread: unread, cause, detail: `${this.path}: ${detail} at byte ${offset}` };
+    this.#damage = { offset, bytesUnread: unread, cause, detail: `${this.path}: ${oneLine(detail)} at byte ${offset}` };
   }
 
   /** Reads up to n bytes (fewer only at end of file). */

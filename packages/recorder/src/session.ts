@@ -2,6 +2,7 @@
 // blocks, write the host context and the loss counters, stop cleanly.
 // This is core logic: it never touches process or the console; the record
 // command wires signals and printing to it.
+import fs from 'node:fs';
 import { BlockType, Codec, CaptureWriter, EVENT_LAYOUT_V1, packValue } from '@dropcap/format';
 import type { AttachMethod as NativeAttach, Batch, KernelCounters, Tracer, TracerOptions } from '@dropcap/native';
 import { toTracerFilters, type FilterOptions } from './filters.js';
@@ -95,24 +96,26 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
   // open the output before attaching: a bad path fails before any BPF is loaded
   const writer = openOutput(opts.output);
   const stats = new UserStats();
-  const emit = (type: BlockType, body: Buffer, codec = Codec.None): void => {
-    if (writer && !stats.writeError) {
-      try {
-        writer.writeBlock(type, body, { codec });
-      } catch (err) {
-        stats.writeError = describeWriteError(err, opts.output);
-      }
-    }
-    opts.onBlock?.(type, body);
-  };
-  const emitMsgpack = (type: BlockType, value: unknown): void => emit(type, packValue(value));
-
   let stopRequested: RecordSummary['stop'] | null = null;
   let wake: () => void = () => {};
   const requestStop = (why: RecordSummary['stop']): void => {
     stopRequested ??= why;
     wake();
   };
+  const emit = (type: BlockType, body: Buffer, codec = Codec.None): void => {
+    if (writer && !stats.writeError) {
+      try {
+        writer.writeBlock(type, body, { codec });
+      } catch (err) {
+        stats.writeError = describeWriteError(err, opts.output);
+        // stop now: with no drops to write, nothing else would notice that the
+        // disk is full or the reader of -w - went away, and BPF stays attached
+        requestStop('error');
+      }
+    }
+    opts.onBlock?.(type, body);
+  };
+  const emitMsgpack = (type: BlockType, value: unknown): void => emit(type, packValue(value));
 
   const onBatch = (batch: Batch): void => {
     if (stopRequested === 'count' || stats.writeError) {
@@ -145,7 +148,16 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
     }
   };
 
-  const { tracer, attach } = startTracer(native, plan, opts, tracerFilters, onBatch);
+  let tracing: ReturnType<typeof startTracer>;
+  try {
+    tracing = startTracer(native, plan, opts, tracerFilters, onBatch);
+  } catch (err) {
+    // nothing was recorded: do not leave a 16-byte file behind
+    writer?.close();
+    if (opts.output !== null && opts.output !== '-') fs.rmSync(opts.output, { force: true });
+    throw err;
+  }
+  const { tracer, attach } = tracing;
   const started = native.clocks();
   try {
     emitMsgpack(BlockType.Header, {
@@ -258,7 +270,10 @@ function startTracer(
       opts.onInfo?.(`attach via ${attach} failed: ${(err as Error).message}`);
     }
   }
-  throw new RecordError(`could not load the BPF program (${errors.join('; ')})`, 'EATTACH');
+  const hint = errors.every((e) => e.includes('EPERM'))
+    ? '; the kernel refused BPF (EPERM): run as root on the host, not in a user namespace or a container without CAP_BPF'
+    : '';
+  throw new RecordError(`could not load the BPF program (${errors.join('; ')})${hint}`, 'EATTACH');
 }
 
 function openOutput(output: string | null): CaptureWriter | null {
@@ -267,7 +282,13 @@ function openOutput(output: string | null): CaptureWriter | null {
     return output === '-' ? CaptureWriter.toFd(1) : CaptureWriter.toPath(output);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'its directory does not exist' : e.message;
+    const why =
+      e.code === 'EISDIR' ? 'it is a directory'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+      : e.code === 'ENOENT' ? 'its directory does not exist'
+      : e.code === 'EROFS' ? 'the file system is read-only'
+      : e.code === 'ENOSPC' ? 'the disk is full'
+      : e.code ?? e.message;
     throw new RecordError(`cannot write capture to ${output}: ${why}; choose another -w path`, e.code ?? 'EOUTPUT', { cause: err });
   }
 }

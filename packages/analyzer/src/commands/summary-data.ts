@@ -1,11 +1,20 @@
 /**
- * The numbers behind `dropcap analyze` (the summary), gathered with SQL over
- * the documented views only, so what the summary shows a user can always
- * reproduce with `dropcap analyze query`. Returns plain data; rendering is
- * output/summary-text.ts.
+ * The numbers behind `dropcap analyze` (the summary): the answers of GROUP
+ * BY queries over the `drops` view, which a user can reproduce with
+ * `dropcap analyze query`. At 10M drops each scan of the view takes seconds,
+ * so the same numbers come, exactly, from the counts kept at import
+ * whenever they can (sqlite/aggregate-queries.ts):
+ * - no filter: per-site/reason/flow/stack counts, thousands of rows;
+ * - a filter on what the drop's groups share (reason, port, address, host):
+ *   the (who, what) groups of _drop_groups, then one scan for the timeline;
+ * - a filter on time: one pass over the view counting drops per group
+ *   (grouping on an integer), the same questions over those counts, and
+ *   one more pass for the timeline.
+ * Returns plain data; rendering is output/summary-text.ts.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { timeBuckets } from '../output/histogram.js';
+import { timeBuckets, type TimeBuckets } from '../output/histogram.js';
+import { AGG, SITE_FUNCTION, groupsTimelineSql } from '../sqlite/aggregate-queries.js';
 import type { SqlCondition } from './filters.js';
 
 export interface SummaryCapture {
@@ -66,6 +75,11 @@ export interface SummaryOptions {
   readonly stacks: number;
   /** Width of the drops-over-time histogram, in buckets. */
   readonly buckets: number;
+  /**
+   * Answer from the counts kept at import where they suffice (default true);
+   * false always scans the drops view.
+   */
+  readonly aggregates?: boolean;
 }
 
 // Integers arrive as number or bigint depending on the connection's
@@ -76,14 +90,65 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 // Reason names are C identifiers or UNKNOWN(n): they never hold a comma.
 const reasonList = (v: unknown): string => (v === null || v === undefined ? '' : String(v).split(',').sort().join(','));
 
-// `tcp_v4_rcv+0x91` → `tcp_v4_rcv`: drop sites grouped by function, since
-// offsets differ between call sites of one function only in detail.
-const SITE_FUNCTION = "CASE WHEN instr(location, '+') > 0 THEN substr(location, 1, instr(location, '+') - 1) ELSE location END";
+/** Where the numbers come from (see the top of this file); 'scan' asks the view every question. */
+type Source = 'counts' | 'groups' | 'selected' | 'scan';
+
+/** Whether the filter can be evaluated over _drop_groups: it names only per-group columns. */
+function filterFitsGroups(db: BetterSqlite3.Database, where: SqlCondition): boolean {
+  try {
+    db.prepare(`SELECT 1 FROM _drop_groups WHERE ${where.sql}`);
+    return true;
+  } catch (err) {
+    if (/no such column/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}
+
+function chooseSource(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean): Source {
+  if (opts.aggregates === false) return 'scan';
+  // the import's counts cover every drop: only a summary of all of them can use them
+  if (!filtered && where.sql === '1') return 'counts';
+  return filterFitsGroups(db, where) ? 'groups' : 'selected';
+}
+
+interface Selection {
+  /** JSON [[group_id, drops], ...] of the groups with selected drops */
+  json: string;
+  first: bigint | null;
+  last: bigint | null;
+}
+
+/** One pass over the view: the selected drops per group, and their time range. */
+function selectGroups(db: BetterSqlite3.Database, where: SqlCondition): Selection {
+  const rows = db
+    .prepare(`SELECT group_id, COUNT(*) AS n, MIN(time_ns) AS first, MAX(time_ns) AS last FROM _drops_with_group WHERE ${where.sql} GROUP BY group_id`)
+    .safeIntegers(true)
+    .all(...where.params) as Array<{ group_id: bigint; n: bigint; first: bigint; last: bigint }>;
+  let first: bigint | null = null;
+  let last: bigint | null = null;
+  for (const r of rows) {
+    if (first === null || r.first < first) first = r.first;
+    if (last === null || r.last > last) last = r.last;
+  }
+  return { json: JSON.stringify(rows.map((r) => [Number(r.group_id), Number(r.n)])), first, last };
+}
 
 export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean): SummaryData {
   const all = <T>(sql: string, ...params: unknown[]): T[] => db.prepare(sql).all(...params) as T[];
-  const w = where.sql;
-  const p = where.params;
+  const source = chooseSource(db, where, opts, filtered);
+  const selection = source === 'selected' ? selectGroups(db, where) : null;
+  // The same GROUP BY questions over drops (one row per drop), or over
+  // groups with `drops` of them: all those matching a filter (w, p), or
+  // those the pass above selected (already filtered: where 1).
+  const from =
+    source === 'scan' ? 'drops'
+    : source === 'groups' ? '_drop_groups'
+    : `(SELECT g.*, CAST(j.value ->> 1 AS INTEGER) AS selected FROM json_each(?) j JOIN _drop_groups g ON g.group_id = (j.value ->> 0))`;
+  const w = selection ? '1' : where.sql;
+  const p = selection ? [selection.json] : where.params;
+  const n = source === 'groups' ? 'drops' : 'selected';
+  const count = source === 'scan' ? 'COUNT(*)' : `SUM(${n})`;
+  const countStacks = source === 'scan' ? 'COUNT(stack_id)' : `SUM(CASE WHEN stack_id IS NOT NULL THEN ${n} ELSE 0 END)`;
 
   const captures = all<Record<string, unknown>>(
     'SELECT capture_id, path, host, kernel_release, attach, start_time, end_time, duration_s, events FROM captures ORDER BY capture_id',
@@ -109,14 +174,17 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
     description: (s.description as string | null) ?? null,
   }));
 
-  const t = all<Record<string, unknown>>(
-    `SELECT COUNT(*) AS drops, COUNT(DISTINCT reason) AS reasons, COUNT(DISTINCT ${SITE_FUNCTION}) AS sites,
-            COUNT(DISTINCT saddr || ' ' || sport || ' ' || daddr || ' ' || dport) AS flows,
-            COUNT(stack_id) AS with_stack
-       FROM drops WHERE ${w}`,
-    ...p,
-  )[0] ?? {};
-  const allDrops = filtered ? num(all<{ n: unknown }>('SELECT COUNT(*) AS n FROM drops')[0]?.n) : num(t.drops);
+  const t = (source === 'counts'
+    ? all<Record<string, unknown>>(AGG.totals)
+    : all<Record<string, unknown>>(
+        `SELECT COALESCE(${count}, 0) AS drops, COUNT(DISTINCT reason) AS reasons, COUNT(DISTINCT ${SITE_FUNCTION}) AS sites,
+                COUNT(DISTINCT saddr || ' ' || sport || ' ' || daddr || ' ' || dport) AS flows,
+                COALESCE(${countStacks}, 0) AS with_stack
+           FROM ${from} WHERE ${w}`,
+        ...p,
+      ))[0] ?? {};
+  // every drop, filtered or not: the import's count equals COUNT(*) FROM drops
+  const allDrops = filtered ? num(all<{ n: unknown }>(AGG.allDrops)[0]?.n) : num(t.drops);
   const totals: SummaryTotals = {
     drops: num(t.drops),
     all_drops: allDrops,
@@ -126,11 +194,14 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
     with_stack: num(t.with_stack),
   };
 
-  const top_reasons = all<Record<string, unknown>>(
-    `SELECT reason, reason_code, MIN(subsystem) AS subsystem, COUNT(*) AS drops
-       FROM drops WHERE ${w} GROUP BY reason, reason_code ORDER BY drops DESC, reason LIMIT ?`,
-    ...p,
-    opts.top,
+  const top_reasons = (source === 'counts'
+    ? all<Record<string, unknown>>(AGG.topReasons, opts.top)
+    : all<Record<string, unknown>>(
+        `SELECT reason, reason_code, MIN(subsystem) AS subsystem, ${count} AS drops
+           FROM ${from} WHERE ${w} GROUP BY reason, reason_code ORDER BY drops DESC, reason LIMIT ?`,
+        ...p,
+        opts.top,
+      )
   ).map((r) => ({
     reason: String(r.reason),
     reason_code: num(r.reason_code),
@@ -139,18 +210,24 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
     share: totals.drops > 0 ? num(r.drops) / totals.drops : 0,
   }));
 
-  const top_sites = all<Record<string, unknown>>(
-    `SELECT ${SITE_FUNCTION} AS function, COUNT(*) AS drops, group_concat(DISTINCT reason) AS reasons
-       FROM drops WHERE ${w} GROUP BY 1 ORDER BY drops DESC, function LIMIT ?`,
-    ...p,
-    opts.top,
+  const top_sites = (source === 'counts'
+    ? all<Record<string, unknown>>(AGG.topSites, opts.top)
+    : all<Record<string, unknown>>(
+        `SELECT ${SITE_FUNCTION} AS function, ${count} AS drops, group_concat(DISTINCT reason) AS reasons
+           FROM ${from} WHERE ${w} GROUP BY 1 ORDER BY drops DESC, function LIMIT ?`,
+        ...p,
+        opts.top,
+      )
   ).map((r) => ({ function: String(r.function), drops: num(r.drops), reasons: reasonList(r.reasons) }));
 
-  const top_flows = all<Record<string, unknown>>(
-    `SELECT saddr, sport, daddr, dport, COUNT(*) AS drops, group_concat(DISTINCT reason) AS reasons
-       FROM drops WHERE ${w} GROUP BY saddr, sport, daddr, dport ORDER BY drops DESC, saddr, sport, daddr, dport LIMIT ?`,
-    ...p,
-    opts.top,
+  const top_flows = (source === 'counts'
+    ? all<Record<string, unknown>>(AGG.topFlows, num(all<{ drops: unknown }>(AGG.flowThreshold, opts.top - 1)[0]?.drops), opts.top)
+    : all<Record<string, unknown>>(
+        `SELECT saddr, sport, daddr, dport, ${count} AS drops, group_concat(DISTINCT reason) AS reasons
+           FROM ${from} WHERE ${w} GROUP BY saddr, sport, daddr, dport ORDER BY drops DESC, saddr, sport, daddr, dport LIMIT ?`,
+        ...p,
+        opts.top,
+      )
   ).map((r) => ({
     saddr: String(r.saddr),
     sport: num(r.sport),
@@ -161,11 +238,14 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
   }));
 
   const frameQuery = db.prepare('SELECT frame FROM stack_frames WHERE stack_id = ? ORDER BY depth').pluck();
-  const top_stacks = all<Record<string, unknown>>(
-    `SELECT stack_id, COUNT(*) AS drops, MIN(location) AS location
-       FROM drops WHERE (${w}) AND stack_id IS NOT NULL GROUP BY stack_id ORDER BY drops DESC, stack_id LIMIT ?`,
-    ...p,
-    opts.stacks,
+  const top_stacks = (source === 'counts'
+    ? all<Record<string, unknown>>(AGG.topStacks, opts.stacks)
+    : all<Record<string, unknown>>(
+        `SELECT stack_id, ${count} AS drops, MIN(location) AS location
+           FROM ${from} WHERE (${w}) AND stack_id IS NOT NULL GROUP BY stack_id ORDER BY drops DESC, stack_id LIMIT ?`,
+        ...p,
+        opts.stacks,
+      )
   ).map((r) => ({
     stack_id: num(r.stack_id),
     drops: num(r.drops),
@@ -173,43 +253,93 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
     frames: (frameQuery.all(r.stack_id) as unknown[]).map(String),
   }));
 
-  return {
-    captures,
-    stats,
-    filtered,
-    totals,
-    top_reasons,
-    top_sites,
-    top_flows,
-    top_stacks,
-    timeline: collectTimeline(db, where, opts.buckets, top_reasons.slice(0, 4).map((r) => r.reason)),
-  };
+  const reasons = top_reasons.slice(0, 4).map((r) => r.reason);
+  const timeline =
+    source === 'counts' ? collectTimelineFromCounts(db, where, opts.buckets, reasons)
+    : source === 'groups' ? collectTimelineOfGroups(db, where, opts.buckets, reasons)
+    : selection ? scanTimeline(db, where, selection, opts.buckets, reasons)
+    : collectTimeline(db, where, opts.buckets, reasons);
+  return { captures, stats, filtered, totals, top_reasons, top_sites, top_flows, top_stacks, timeline };
 }
 
+interface BucketRow {
+  bucket: bigint;
+  reason: string;
+  n: bigint;
+}
+
+/** The histogram from (bucket, reason, n) rows: all drops, and the given reasons'. */
+function timelineOf(buckets: TimeBuckets, rows: BucketRow[], reasons: string[]): SummaryTimeline {
+  const counts = new Array<number>(buckets.count).fill(0);
+  const byReason = new Map(reasons.map((r) => [r, new Array<number>(buckets.count).fill(0)]));
+  for (const r of rows) {
+    const i = Number(r.bucket);
+    if (!(i >= 0 && i < counts.length)) continue;
+    counts[i]! += Number(r.n);
+    const own = byReason.get(r.reason);
+    if (own) own[i]! += Number(r.n);
+  }
+  return { start_ns: buckets.start, bucket_ns: buckets.width, counts, by_reason: reasons.map((reason) => ({ reason, counts: byReason.get(reason)! })) };
+}
+
+/** Drops over time by scanning the view: its range, then every (bucket, reason) in one pass. */
 function collectTimeline(db: BetterSqlite3.Database, where: SqlCondition, maxBuckets: number, reasons: string[]): SummaryTimeline | null {
   // time_ns is ~1.8e18: read it as bigint, a double would round it.
   const range = db
     .prepare(`SELECT MIN(time_ns) AS first, MAX(time_ns) AS last FROM drops WHERE ${where.sql}`)
     .safeIntegers(true)
     .get(...where.params) as { first: bigint | null; last: bigint | null } | undefined;
+  return scanTimeline(db, where, range ?? { first: null, last: null }, maxBuckets, reasons);
+}
+
+/** Every (bucket, reason) of the filtered drops in one pass of the view, given their time range. */
+function scanTimeline(
+  db: BetterSqlite3.Database,
+  where: SqlCondition,
+  range: { first: bigint | null; last: bigint | null },
+  maxBuckets: number,
+  reasons: string[],
+): SummaryTimeline | null {
+  if (range.first === null || range.last === null) return null;
+  const buckets = timeBuckets(range.first, range.last, maxBuckets);
+  const rows = db
+    .prepare(`SELECT (time_ns - ?) / ? AS bucket, reason, COUNT(*) AS n FROM drops WHERE (${where.sql}) GROUP BY 1, 2`)
+    .safeIntegers(true)
+    .all(buckets.start, buckets.width, ...where.params) as BucketRow[];
+  return timelineOf(buckets, rows, reasons);
+}
+
+/**
+ * Drops over time for a filter on groups: the range from the groups' first
+ * and last times, then one pass over _drop restricted to the matching
+ * groups (an index probe per drop instead of the view's lookups).
+ */
+function collectTimelineOfGroups(db: BetterSqlite3.Database, where: SqlCondition, maxBuckets: number, reasons: string[]): SummaryTimeline | null {
+  const range = db
+    .prepare(`SELECT MIN(first_ns) AS first, MAX(last_ns) AS last, COUNT(*) - COUNT(first_ns) AS unknown FROM _drop_groups WHERE ${where.sql}`)
+    .safeIntegers(true)
+    .get(...where.params) as { first: bigint | null; last: bigint | null; unknown: bigint } | undefined;
+  if (range && range.unknown > 0n) return collectTimeline(db, where, maxBuckets, reasons);
   if (!range || range.first === null || range.last === null) return null;
   const buckets = timeBuckets(range.first, range.last, maxBuckets);
-  const bucketCounts = (extra: string, extraParams: unknown[]) => {
-    const counts = new Array<number>(buckets.count).fill(0);
-    const rows = db
-      .prepare(`SELECT (time_ns - ?) / ? AS bucket, COUNT(*) AS n FROM drops WHERE (${where.sql}) ${extra} GROUP BY bucket`)
-      .safeIntegers(true)
-      .all(buckets.start, buckets.width, ...where.params, ...extraParams) as Array<{ bucket: bigint; n: bigint }>;
-    for (const r of rows) {
-      const i = Number(r.bucket);
-      if (i >= 0 && i < counts.length) counts[i] = Number(r.n);
-    }
-    return counts;
-  };
-  return {
-    start_ns: buckets.start,
-    bucket_ns: buckets.width,
-    counts: bucketCounts('', []),
-    by_reason: reasons.map((reason) => ({ reason, counts: bucketCounts('AND reason = ?', [reason]) })),
-  };
+  const rows = db
+    .prepare(groupsTimelineSql(where.sql))
+    .safeIntegers(true)
+    .all(buckets.start, buckets.width, ...where.params) as BucketRow[];
+  return timelineOf(buckets, rows, reasons);
+}
+
+/**
+ * The timeline from _agg_time: exact when each capture's fine buckets divide
+ * the histogram's width (they are powers of ten, the width a round number);
+ * otherwise, and for the rare captures without fine buckets, the scan.
+ */
+function collectTimelineFromCounts(db: BetterSqlite3.Database, where: SqlCondition, maxBuckets: number, reasons: string[]): SummaryTimeline | null {
+  const range = db.prepare(AGG.timeRange).safeIntegers(true).get() as { first: bigint | null; last: bigint | null } | undefined;
+  if (!range || range.first === null || range.last === null) return null;
+  const buckets: TimeBuckets = timeBuckets(range.first, range.last, maxBuckets);
+  const widths = db.prepare(AGG.bucketWidths).pluck().safeIntegers(true).all() as Array<bigint | null>;
+  if (widths.some((g) => g === null || g <= 0n || buckets.width % g !== 0n)) return collectTimeline(db, where, maxBuckets, reasons);
+  const rows = db.prepare(AGG.timeBuckets).safeIntegers(true).all(buckets.start, buckets.width) as BucketRow[];
+  return timelineOf(buckets, rows, reasons);
 }

@@ -10,7 +10,7 @@ import {
   type DecodedBlock,
   type RecordLayout,
 } from '@dropcap/format';
-import { ClockMap, parseClockPair } from './clock-map.js';
+import { ClockMap, parseClockPair, type ClockPair } from './clock-map.js';
 import { RecordFields } from './record-fields.js';
 import { ReasonTable } from './reasons.js';
 import { Symbolizer } from './symbolizer.js';
@@ -28,6 +28,19 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0);
+
+/**
+ * Largest msgpack body decoded. Real context blocks are a few KiB (REASONS
+ * ~10 KiB); a body of a few hundred MiB of tiny msgpack items (a 200 KiB
+ * deflate bomb) would otherwise build an array the JS heap cannot hold and
+ * abort the process.
+ */
+const MAX_MSGPACK_BODY = 4 << 20;
+
+function unpackContext(body: Buffer): unknown {
+  if (body.length > MAX_MSGPACK_BODY) throw new Error(`${body.length} bytes, above the ${MAX_MSGPACK_BODY}-byte limit for context blocks`);
+  return unpackValue(body);
+}
 
 export class CaptureContext {
   header: CaptureHeader | null = null;
@@ -52,6 +65,7 @@ export class CaptureContext {
   readonly #label: string;
   #locationText = new Map<bigint, string>();
   #ifnames = new Map<string, string>();
+  #clocksIgnored = false;
 
   constructor(label = 'capture') {
     this.#label = label;
@@ -66,24 +80,25 @@ export class CaptureContext {
     try {
       switch (block.type) {
         case BlockType.Header:
-          return this.#acceptHeader(unpackValue(block.body));
+          return this.#acceptHeader(unpackContext(block.body));
         case BlockType.RecordLayout:
-          this.layout = validateLayout(unpackValue(block.body));
+          this.layout = validateLayout(unpackContext(block.body));
           this.fields = new RecordFields(this.layout);
           if (this.fields.missing.length) {
             this.#warn(`record layout lacks ${this.fields.missing.join(', ')}; those columns read as empty`);
           }
           return;
         case BlockType.Reasons:
-          return this.#acceptReasons(unpackValue(block.body));
+          return this.#acceptReasons(unpackContext(block.body));
         case BlockType.Kallsyms:
           this.symbolizer = Symbolizer.fromKallsyms(block.body.toString('latin1'));
           this.#locationText.clear();
+          if (this.symbolizer.skipped) this.#warn(`KALLSYMS block at byte ${block.offset}: ${this.symbolizer.skipped} symbols ignored (names too long or too many symbols)`);
           return;
         case BlockType.Interfaces:
-          return this.#acceptInterfaces(unpackValue(block.body));
+          return this.#acceptInterfaces(unpackContext(block.body));
         case BlockType.Clocks:
-          return this.#acceptClocks(unpackValue(block.body));
+          return this.#acceptClocks(unpackContext(block.body));
         case BlockType.Stacks:
           for (const s of decodeStacks(block.body)) {
             this.stacks.set(s.id, s.frames);
@@ -91,7 +106,7 @@ export class CaptureContext {
           }
           return;
         case BlockType.Stats: {
-          const v = unpackValue(block.body);
+          const v = unpackContext(block.body);
           if (isMap(v)) {
             this.stats = v;
             this.#noteMonotonic(v.monotonic_ns);
@@ -99,7 +114,7 @@ export class CaptureContext {
           return;
         }
         case BlockType.End: {
-          const v = unpackValue(block.body);
+          const v = unpackContext(block.body);
           this.end = isMap(v) ? v : {};
           return;
         }
@@ -133,7 +148,8 @@ export class CaptureContext {
   }
 
   #warn(msg: string): void {
-    this.warnings.push(`${this.#label}: ${msg}`);
+    // messages quote the file's own text: escape controls so each warning stays one line
+    this.warnings.push(`${this.#label}: ${msg.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`);
   }
 
   #noteMonotonic(v: unknown): void {
@@ -146,7 +162,7 @@ export class CaptureContext {
     if (this.header) this.#warn('second HEADER block ignored');
     else this.header = v;
     const start = parseClockPair(v.start_clocks);
-    if (start) this.clocks.add(start);
+    if (start) this.#addClock(start);
   }
 
   #acceptReasons(v: unknown): void {
@@ -176,8 +192,15 @@ export class CaptureContext {
   #acceptClocks(v: unknown): void {
     const pair = parseClockPair(v);
     if (!pair) throw new Error('no monotonic_ns/realtime_ns');
-    this.clocks.add(pair);
+    this.#addClock(pair);
     this.#noteMonotonic(pair.monotonic_ns);
+  }
+
+  #addClock(pair: ClockPair): void {
+    if (!this.clocks.add(pair) && !this.#clocksIgnored) {
+      this.#clocksIgnored = true;
+      this.#warn('too many out-of-order clock pairs: later ones are ignored (times may be off)');
+    }
   }
 }
 

@@ -22,10 +22,27 @@ export function parseClockPair(v: unknown): ClockPair | null {
   return mono === null || real === null ? null : { monotonic_ns: mono, realtime_ns: real };
 }
 
+/** 2^62 ns is 146 years from 1970: any real time is far inside, and sums of two such times still fit in int64. */
+const TIME_LIMIT = 1n << 62n;
+
+/**
+ * Times are stored as SQLite INTEGER (signed 64-bit), shown through Date and
+ * added to and subtracted from each other by the import: a damaged u64
+ * timestamp or a hostile clock offset must not take them out of range (that
+ * is a RangeError, not a time). Such a time is clamped, visibly wrong.
+ */
+function clampTime(ns: bigint): bigint {
+  return ns > TIME_LIMIT ? TIME_LIMIT : ns < -TIME_LIMIT ? -TIME_LIMIT : ns;
+}
+
+/** Out-of-order clock pairs accepted per capture (see add). */
+const MAX_OUT_OF_ORDER = 4096;
+
 export class ClockMap {
   #monos: bigint[] = [];
   #offsets: bigint[] = [];
   #last = 0;
+  #outOfOrder = 0;
 
   static fromPairs(pairs: ClockPair[]): ClockMap {
     const m = new ClockMap();
@@ -33,12 +50,34 @@ export class ClockMap {
     return m;
   }
 
-  add(p: ClockPair): void {
-    let i = this.#monos.length;
-    while (i > 0 && this.#monos[i - 1]! > p.monotonic_ns) i--;
-    this.#monos.splice(i, 0, p.monotonic_ns);
-    this.#offsets.splice(i, 0, p.realtime_ns - p.monotonic_ns);
+  /**
+   * Adds a pair; false when it was ignored. A recorder writes pairs in time
+   * order (appended in O(1)). Out-of-order pairs are inserted in place, which
+   * moves the arrays: a hostile file of many descending pairs would make the
+   * import quadratic, so only MAX_OUT_OF_ORDER of them are taken.
+   */
+  add(p: ClockPair): boolean {
+    const m = this.#monos;
+    const n = m.length;
+    if (n === 0 || m[n - 1]! <= p.monotonic_ns) {
+      m.push(p.monotonic_ns);
+      this.#offsets.push(p.realtime_ns - p.monotonic_ns);
+      return true;
+    }
+    if (this.#outOfOrder >= MAX_OUT_OF_ORDER) return false;
+    this.#outOfOrder++;
+    // first index whose monotonic time is above the new pair's
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (m[mid]! <= p.monotonic_ns) lo = mid + 1;
+      else hi = mid;
+    }
+    m.splice(lo, 0, p.monotonic_ns);
+    this.#offsets.splice(lo, 0, p.realtime_ns - p.monotonic_ns);
     this.#last = 0;
+    return true;
   }
 
   get pairs(): number {
@@ -49,7 +88,7 @@ export class ClockMap {
   toRealtimeNs(monoNs: bigint): bigint {
     const m = this.#monos;
     const n = m.length;
-    if (n === 0) return monoNs;
+    if (n === 0) return clampTime(monoNs);
     // events are nearly time-ordered: the segment of the previous call usually fits
     let i = this.#last;
     if (!(m[i]! <= monoNs && (i + 1 >= n || m[i + 1]! > monoNs))) {
@@ -67,7 +106,7 @@ export class ClockMap {
       }
       this.#last = i;
     }
-    return monoNs + this.#offsets[i]!;
+    return clampTime(monoNs + this.#offsets[i]!);
   }
 
   toIso(monoNs: bigint): string {

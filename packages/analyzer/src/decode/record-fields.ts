@@ -51,7 +51,12 @@ export const KNOWN_FIELDS = [
 export class RecordFields {
   readonly size: number;
   readonly missing: string[] = [];
+  /** [offset, size] of every field found (and valid), by name: raw byte ranges for keys */
+  readonly spans = new Map<string, readonly [number, number]>();
   readonly ts: U64Reader;
+  /** low and high u32 of ts_ns (high is 0 for a u32 field), for arithmetic without bigints */
+  readonly tsLo: UintReader;
+  readonly tsHi: UintReader;
   readonly location: U64Reader;
   /** low and high u32 of location, for cheap cache keys */
   readonly locationLo: UintReader;
@@ -87,7 +92,10 @@ export class RecordFields {
     const byName = new Map(layout.fields.map((f) => [f.name, f]));
     const get = (name: string, ok: (f: LayoutField) => boolean): LayoutField | undefined => {
       const f = byName.get(name);
-      if (f && ok(f) && f.offset + f.size <= layout.size) return f;
+      if (f && ok(f) && f.offset + f.size <= layout.size) {
+        this.spans.set(name, [f.offset, f.size]);
+        return f;
+      }
       this.missing.push(name);
       return undefined;
     };
@@ -97,6 +105,9 @@ export class RecordFields {
 
     const ts = get('ts_ns', (f) => f.type === 'u64' || f.type === 'u32');
     this.ts = u64Reader(ts);
+    const tsOff = ts?.offset;
+    this.tsLo = tsOff === undefined ? zero : (b, p) => b.readUInt32LE(p + tsOff);
+    this.tsHi = tsOff === undefined || ts?.type !== 'u64' ? zero : (b, p) => b.readUInt32LE(p + tsOff + 4);
     const loc = get('location', (f) => f.type === 'u64');
     this.location = u64Reader(loc);
     const locOff = loc?.offset;

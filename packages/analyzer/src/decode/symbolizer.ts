@@ -7,19 +7,28 @@ export interface SymbolHit {
   module: string | null;
 }
 
-// text symbols only: a return address always lies in code
-const TEXT_TYPES = new Set(['t', 'T', 'w', 'W']);
 /**
  * kallsyms gives starts, not sizes. An address further than this past the
  * nearest symbol is more likely in a gap (freed init text, unlisted code)
  * than inside that symbol; the kernel's biggest functions are far smaller.
  */
 const MAX_PLAUSIBLE_OFFSET = 1n << 20n;
+/** A real kernel lists ~120k text symbols; 2M leaves room and bounds memory (~200 MB). */
+const MAX_SYMBOLS = 1 << 21;
+/** KSYM_NAME_LEN is 512 in current kernels. */
+const MAX_NAME = 512;
+/**
+ * `ADDR TYPE NAME[\tMODULE]`, text symbols only (t T w W: a return address
+ * always lies in code); the rest of a longer line is not a kallsyms line.
+ */
+const KALLSYMS_LINE = /^([0-9a-fA-F]{1,16}) [tTwW] ([^\n]{1,1024})/gm;
 
 export class Symbolizer {
   readonly #addrs: BigUint64Array;
   readonly #names: string[];
   readonly #modules: Array<string | null>;
+  /** symbols not kept: names too long, or past MAX_SYMBOLS */
+  skipped = 0;
 
   private constructor(addrs: BigUint64Array, names: string[], modules: Array<string | null>) {
     this.#addrs = addrs;
@@ -31,32 +40,42 @@ export class Symbolizer {
     return new Symbolizer(new BigUint64Array(0), [], []);
   }
 
-  /** Parses `ADDR TYPE NAME [\t[MODULE]]` lines; zero addresses (kptr_restrict) are dropped. */
+  /**
+   * Parses `ADDR TYPE NAME [\t[MODULE]]` lines; zero addresses (kptr_restrict) are dropped.
+   * The text is untrusted and may be a decompression bomb of up to 256 MiB:
+   * lines are matched by one regex (no split() into one giant array), and at
+   * most MAX_SYMBOLS symbols of at most MAX_NAME characters are kept.
+   */
   static fromKallsyms(text: string): Symbolizer {
     const entries: Array<{ addr: bigint; name: string; module: string | null; order: number }> = [];
     let order = 0;
-    for (const line of text.split('\n')) {
+    let skipped = 0;
+    // the regex engine skips non-symbol text at native speed, so a bomb of
+    // empty or junk lines costs ~1 s, not a JS iteration per line
+    const line = new RegExp(KALLSYMS_LINE.source, KALLSYMS_LINE.flags);
+    for (let m = line.exec(text); m !== null; m = line.exec(text)) {
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
-      const sp1 = line.indexOf(' ');
-      if (sp1 <= 0) continue;
-      const sp2 = line.indexOf(' ', sp1 + 1);
-      if (sp2 !== sp1 + 2) continue;
-      const type = line[sp1 + 1]!;
-      if (!TEXT_TYPES.has(type)) continue;
-      const hex = line.slice(0, sp1);
-      if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) continue;
-      const addr = BigInt('0x' + hex);
+      const addr = BigInt('0x' + m[1]!);
       if (addr === 0n) continue;
-      let rest = line.slice(sp2 + 1);
+      let rest = m[2]!;
       let module: string | null = null;
       const tab = rest.indexOf('\t');
       if (tab >= 0) {
-        const m = /^\[(.*)\]$/.exec(rest.slice(tab + 1).trim());
-        module = m ? m[1]! : null;
+        const mod = /^\[(.*)\]$/.exec(rest.slice(tab + 1).trim());
+        module = mod ? mod[1]! : null;
         rest = rest.slice(0, tab);
       }
       const name = rest.trim();
-      if (name) entries.push({ addr, name, module, order: order++ });
+      if (!name) continue;
+      if (name.length > MAX_NAME) {
+        skipped++;
+        continue;
+      }
+      if (entries.length >= MAX_SYMBOLS) {
+        skipped++;
+        break;
+      }
+      entries.push({ addr, name, module, order: order++ });
     }
     // aliases at one address: keep the first listed (stable sort by file order)
     entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : a.order - b.order));
@@ -69,7 +88,9 @@ export class Symbolizer {
       names.push(e.name);
       modules.push(e.module);
     }
-    return new Symbolizer(BigUint64Array.from(addrs), names, modules);
+    const sym = new Symbolizer(BigUint64Array.from(addrs), names, modules);
+    sym.skipped = skipped;
+    return sym;
   }
 
   get size(): number {

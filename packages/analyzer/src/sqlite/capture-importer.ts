@@ -1,14 +1,23 @@
 // Imports one capture, block by block, into the database: context blocks go
 // to the CaptureContext, STACKS into the stack tables, EVENTS through the
-// allocation-light loop below (numbers and a reused argument array; no
-// per-event objects).
-import { BlockType, CaptureReader, EventFlags, decodeStacks, type DecodedBlock } from '@dropcap/format';
+// loop below. A drop's repeated part is recognized by its raw bytes
+// (RecordKeyMap): its group (_group: the flow, state and device of _who with
+// the site, reason, stack and flags of _what) and its task and CPU (_task),
+// each decoded and interned once. Only time, ids and seq/ack/len/window are
+// written per drop (packing.ts), and the exact counts the summary needs are
+// kept on the way (drops per group, _who, _what, _flow; _flow_reason,
+// _agg_time), so that it need not scan _drop.
+import { BlockType, CaptureReader, EventFlags, decodeStacks, unpackValue, type DecodedBlock } from '@dropcap/format';
+import { parseClockPair } from '../decode/clock-map.js';
 import { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
 import { DROP_BATCH_ROWS, DROP_COLUMNS, type DbWriter } from './db-writer.js';
-import { AddrInterner, DevInterner, SiteInterner, TaskInterner } from './interners.js';
-import { ADDR_ID_LIMIT, U16, U32, packBits } from './packing.js';
+import { AddrInterner, DevInterner, FlowInterner, SiteInterner } from './interners.js';
+import { LEN_LIMIT, TIME_BASE_UNIT, U16, packAckLen } from './packing.js';
+import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
+import { TimeHistogram } from './time-histogram.js';
+import { GrowableCounts, GrowableRange, RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
 
 export interface EventCounts {
   events: number;
@@ -24,6 +33,20 @@ export interface EventCounts {
   firstNs: bigint | null;
   lastNs: bigint | null;
 }
+
+// Record fields behind each interned row. Split by how they vary: a flow
+// keeps its state and device; a site its reasons and stacks; the task is
+// whatever ran on that CPU when the packet was dropped (softirq), unrelated
+// to either.
+const WHO_FIELDS = ['saddr', 'daddr', 'sport', 'dport', 'family', 'state', 'tcp_flags', 'sk_source', 'netns', 'ifindex', 'mark'];
+const WHAT_FIELDS = ['location', 'reason', 'flags', 'stack_id'];
+const TASK_FIELDS = ['pid', 'tid', 'comm', 'cpu'];
+
+/** Values kept per _who and _what row until finish() writes them with their counts. */
+const WHO_ROW = 10;
+const WHAT_ROW = 4;
+
+const keyRanges = (f: RecordFields, names: string[]) => names.flatMap((n) => (f.spans.has(n) ? [f.spans.get(n)!] : []));
 
 export class CaptureImporter {
   readonly ctx: CaptureContext;
@@ -44,30 +67,70 @@ export class CaptureImporter {
   readonly #w: DbWriter;
   readonly #captureId: number;
   readonly #addrs: AddrInterner;
+  readonly #flows: FlowInterner;
   readonly #stacks: StackInterner;
+  readonly #sites: SiteInterner;
+  readonly #devs: DevInterner;
   readonly #reasonsSeen = new Set<number>();
   readonly #args: unknown[] = new Array(DROP_BATCH_ROWS * DROP_COLUMNS);
   #fields: RecordFields | null = null;
-  #tasks: TaskInterner | null = null;
-  #sites: SiteInterner;
-  #devs: DevInterner;
+  #groupKeys: RecordKeyMap | null = null;
+  #whoKeys: RecordKeyMap | null = null;
+  #whatKeys: RecordKeyMap | null = null;
+  #taskKeys: RecordKeyMap | null = null;
 
-  constructor(w: DbWriter, captureId: number, label: string, addrs: AddrInterner, symbols: SymbolInterner) {
+  // _who rows of this capture, by local index (global id = #firstWho + index)
+  readonly #firstWho: number;
+  readonly #whoRows: number[] = [];
+  readonly #whoFlow: number[] = [];
+  // _what rows of this capture, likewise
+  readonly #firstWhat: number;
+  readonly #whatRows: Array<number | null> = [];
+  readonly #whatRk: number[] = [];
+  readonly #whatRawStack: number[] = [];
+  #whatsWithoutStack = 0;
+  // _group rows of this capture: (who, what) local indexes, drops, time range
+  readonly #firstGroup: number;
+  readonly #groupWho: number[] = [];
+  readonly #groupWhat: number[] = [];
+  readonly #groupRk: number[] = [];
+  readonly #groupCounts = new GrowableCounts();
+  readonly #groupTimes = new GrowableRange();
+  #groupTimesKept = true;
+  // reason keys: (reason code, no-reason flag) of this capture -> small number
+  readonly #reasonKeys = new TupleMap(2);
+  readonly #rkRows: number[] = [];
+  readonly #flowReasons = new TupleMap(2);
+  readonly #hist = new TimeHistogram();
+  readonly #clock: RelativeClock;
+  #timeBase: bigint | null = null;
+  #tMin = Infinity;
+  #tMax = -Infinity;
+  #bigMin: bigint | null = null;
+  #bigMax: bigint | null = null;
+
+  constructor(w: DbWriter, captureId: number, label: string, addrs: AddrInterner, symbols: SymbolInterner, flows: FlowInterner) {
     this.#w = w;
     this.#captureId = captureId;
     this.ctx = new CaptureContext(label);
     this.#addrs = addrs;
+    this.#flows = flows;
     this.#stacks = new StackInterner(w, captureId, symbols, () => this.ctx.symbolizer);
     this.#sites = new SiteInterner(w, captureId, this.ctx);
     this.#devs = new DevInterner(w, captureId, this.ctx);
+    this.#clock = new RelativeClock(this.ctx.clocks);
+    this.#firstWho = w.nextWhoId;
+    this.#firstWhat = w.nextWhatId;
+    this.#firstGroup = w.nextGroupId;
   }
 
-  /** Reads every block; returns the reader so the caller can look at damage and unknown blocks. */
+  /** Reads every block, then writes the capture's interned rows and counts. */
   importFile(reader: CaptureReader, onBlock?: () => void): void {
     for (const block of reader.blocks()) {
       this.accept(block);
       onBlock?.();
     }
+    this.finish();
   }
 
   accept(block: DecodedBlock): void {
@@ -82,13 +145,42 @@ export class CaptureImporter {
         } catch {
           // CaptureContext already recorded the warning
         }
+        // a _what interned while its stack was missing must be looked up again
+        if (this.#whatsWithoutStack > 0) {
+          this.#whatKeys?.clear();
+          this.#groupKeys?.clear();
+          this.#whatsWithoutStack = 0;
+        }
         return;
       case BlockType.Stats:
         this.counts.statsBlocks++;
         return this.ctx.accept(block);
+      case BlockType.Header:
+      case BlockType.Clocks:
+        return this.#acceptClockBlock(block);
       default:
         return this.ctx.accept(block);
     }
+  }
+
+  /** Passes the block on, and tells the RelativeClock about the pair the ClockMap took from it, if any. */
+  #acceptClockBlock(block: DecodedBlock): void {
+    const clocks = this.ctx.clocks;
+    const before = clocks.pairs;
+    this.ctx.accept(block);
+    const added = this.ctx.clocks === clocks ? clocks.pairs - before : -1;
+    if (added === 0) return;
+    let pair = null;
+    if (added === 1) {
+      try {
+        const v = unpackValue(block.body) as Record<string, unknown> | null;
+        pair = parseClockPair(block.type === BlockType.Header ? v?.start_clocks : v);
+      } catch {
+        pair = null;
+      }
+    }
+    if (pair) this.#clock.add(pair);
+    else this.#clock.abandon();
   }
 
   #events(body: Buffer): void {
@@ -100,74 +192,259 @@ export class CaptureImporter {
     }
     if (f !== this.#fields) {
       this.#fields = f;
-      this.#tasks = new TaskInterner(this.#w, this.#captureId, f);
+      this.#groupKeys = new RecordKeyMap(keyRanges(f, [...WHO_FIELDS, ...WHAT_FIELDS]));
+      this.#whoKeys = new RecordKeyMap(keyRanges(f, WHO_FIELDS));
+      this.#whatKeys = new RecordKeyMap(keyRanges(f, WHAT_FIELDS));
+      this.#taskKeys = new RecordKeyMap(keyRanges(f, TASK_FIELDS));
     }
-    const tasks = this.#tasks!;
+    const groupKeys = this.#groupKeys!;
+    const taskKeys = this.#taskKeys!;
+    const i32 = wordView(body, f.size);
     const size = f.size;
     const n = Math.floor(body.length / size);
     this.counts.partialRecordBytes += body.length - n * size;
     const clocks = this.ctx.clocks;
-    const addrs = this.#addrs;
-    const sites = this.#sites;
-    const devs = this.#devs;
-    const leaves = this.#stacks.leaves;
-    const reasonsSeen = this.#reasonsSeen;
-    const captureId = this.#captureId;
+    const clock = this.#clock;
+    const w = this.#w;
     const args = this.#args;
-    const counts = this.counts;
-    let firstNs = counts.firstNs;
-    let lastNs = counts.lastNs;
-    let lastReason = -1;
+    const firstGroup = this.#firstGroup;
+    const groupRk = this.#groupRk;
+    const groupCounts = this.#groupCounts;
+    const groupTimes = this.#groupTimes;
+    const hist = this.#hist;
+    let timeBase = this.#timeBase;
+    let tMin = this.#tMin;
+    let tMax = this.#tMax;
     let k = 0;
     for (let i = 0, base = 0; i < n; i++, base += size) {
       const o = k * DROP_COLUMNS;
-      const timeNs = clocks.toRealtimeNs(f.ts(body, base));
-      if (firstNs === null || timeNs < firstNs) firstNs = timeNs;
-      if (lastNs === null || timeNs > lastNs) lastNs = timeNs;
-      const family = f.family(body, base);
-      const flags = f.flags(body, base);
-      const reason = f.reason(body, base);
-      if (reason !== lastReason) {
-        lastReason = reason;
-        if (!reasonsSeen.has(reason)) this.#noteReason(reason);
+      let t: number | bigint = clock.rel(f.tsLo(body, base), f.tsHi(body, base));
+      if (t !== t) {
+        // NaN: the first drop, or one the fast path cannot convert exactly
+        const real = clocks.toRealtimeNs(f.ts(body, base));
+        if (timeBase === null) timeBase = this.#setTimeBase(real);
+        const rel = real - timeBase;
+        t = Number(rel);
+        if (!(t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER)) t = this.#unsafeTime(rel, real);
       }
-      args[o] = timeNs;
-      args[o + 1] = tasks.id(body, base);
-      args[o + 2] = addrs.id(family, body, base + f.saddrOff) * ADDR_ID_LIMIT + addrs.id(family, body, base + f.daddrOff);
-      args[o + 3] = f.sport(body, base) * U16 + f.dport(body, base);
-      args[o + 4] = packBits(captureId, f.tcpFlags(body, base), f.state(body, base), f.skSource(body, base), family, flags, f.cpu(body, base));
-      args[o + 5] = sites.id(f, body, base) * U32 + reason;
-      args[o + 6] = devs.id(f.netns(body, base), f.ifindex(body, base), f.mark(body, base));
-      args[o + 7] = f.len(body, base);
-      args[o + 8] = f.seq(body, base) * U16 + f.window(body, base);
-      args[o + 9] = f.ackSeq(body, base);
-      const sid = f.stackId(body, base);
-      let leaf: number | null = null;
-      if (sid !== 0) {
-        const l = leaves.get(sid);
-        if (l === undefined) counts.missingStacks++;
-        else leaf = l;
-      } else {
-        counts.stackless++;
-        if (flags & EventFlags.STACK_BUDGET) counts.budget++;
-        if (flags & EventFlags.STACK_ERROR) counts.stackError++;
+      if (typeof t === 'number') {
+        if (t < tMin) tMin = t;
+        if (t > tMax) tMax = t;
       }
-      if (flags & EventFlags.NEW_SITE) counts.newSites++;
-      args[o + 10] = leaf;
+
+      let group = groupKeys.get(body, i32, base);
+      if (group < 0) {
+        group = this.#newGroup(f, body, i32, base);
+        groupKeys.set(group);
+      }
+      let task = taskKeys.get(body, i32, base);
+      if (task < 0) {
+        task = this.#newTask(f, body, base);
+        taskKeys.set(task);
+      }
+      groupCounts.inc(group);
+      if (typeof t === 'number') {
+        hist.add(t, groupRk[group]!);
+        groupTimes.note(group, t);
+      }
+
+      const len = f.len(body, base);
+      args[o] = t;
+      args[o + 1] = firstGroup + group;
+      args[o + 2] = task;
+      args[o + 3] = f.seq(body, base) * U16 + f.window(body, base);
+      args[o + 4] = packAckLen(f.ackSeq(body, base), len);
+      if (len >= LEN_LIMIT) w.bigLen.run(w.nextDropId + k, len);
       if (++k === DROP_BATCH_ROWS) {
-        this.#w.dropMany.run(args);
+        w.dropMany.run(args);
+        w.nextDropId += k;
         k = 0;
       }
     }
-    for (let r = 0; r < k; r++) this.#w.dropOne.run(args.slice(r * DROP_COLUMNS, (r + 1) * DROP_COLUMNS));
-    counts.events += n;
-    counts.firstNs = firstNs;
-    counts.lastNs = lastNs;
+    for (let r = 0; r < k; r++) w.dropOne.run(args.slice(r * DROP_COLUMNS, (r + 1) * DROP_COLUMNS));
+    w.nextDropId += k;
+    this.counts.events += n;
+    this.#timeBase = timeBase;
+    this.#tMin = tMin;
+    this.#tMax = tMax;
+  }
+
+  /** A multiple of 1000 s at or before the first drop: times stay small and bucket starts exact. */
+  #setTimeBase(real: bigint): bigint {
+    const q = real / TIME_BASE_UNIT;
+    this.#timeBase = (real < 0n && q * TIME_BASE_UNIT !== real ? q - 1n : q) * TIME_BASE_UNIT;
+    this.#clock.setBase(this.#timeBase);
+    return this.#timeBase;
+  }
+
+  /** A time too far from the others for a double (a damaged record): kept exactly as a bigint. */
+  #unsafeTime(rel: bigint, real: bigint): bigint {
+    this.#hist.disable();
+    this.#groupTimesKept = false;
+    if (this.#bigMin === null || real < this.#bigMin) this.#bigMin = real;
+    if (this.#bigMax === null || real > this.#bigMax) this.#bigMax = real;
+    return BigInt.asIntN(64, rel);
+  }
+
+  /** A new (who, what) group: finds or makes its _who and _what. */
+  #newGroup(f: RecordFields, body: Buffer, i32: Int32Array | null, base: number): number {
+    const whoKeys = this.#whoKeys!;
+    let who = whoKeys.get(body, i32, base);
+    if (who < 0) {
+      who = this.#newWho(f, body, base);
+      whoKeys.set(who);
+    }
+    const whatKeys = this.#whatKeys!;
+    let what = whatKeys.get(body, i32, base);
+    if (what < 0) {
+      what = this.#newWhat(f, body, base);
+      whatKeys.set(what);
+    }
+    const rk = this.#whatRk[what]!;
+    // every (flow, reason) pair of the capture is the pair of some group
+    this.#flowReasons.set(1, this.#whoFlow[who]!, rk);
+    const local = this.#groupWho.length;
+    this.#groupWho.push(who);
+    this.#groupWhat.push(what);
+    this.#groupRk.push(rk);
+    this.#w.nextGroupId++;
+    return local;
+  }
+
+  #newWho(f: RecordFields, body: Buffer, base: number): number {
+    const family = f.family(body, base);
+    const saddr = this.#addrs.id(family, body, f.saddrOff < 0 ? -1 : base + f.saddrOff);
+    const daddr = this.#addrs.id(family, body, f.daddrOff < 0 ? -1 : base + f.daddrOff);
+    const sport = f.sport(body, base);
+    const dport = f.dport(body, base);
+    const flow = this.#flows.id(saddr, sport, daddr, dport);
+    const dev = this.#devs.id(f.netns(body, base), f.ifindex(body, base), f.mark(body, base));
+    const local = this.#whoFlow.length;
+    this.#whoFlow.push(flow);
+    this.#whoRows.push(flow, saddr, sport, daddr, dport, family, f.state(body, base), f.tcpFlags(body, base), f.skSource(body, base), dev);
+    this.#w.nextWhoId++;
+    return local;
+  }
+
+  #newWhat(f: RecordFields, body: Buffer, base: number): number {
+    const reason = f.reason(body, base);
+    if (!this.#reasonsSeen.has(reason)) this.#noteReason(reason);
+    const flags = f.flags(body, base);
+    const noReason = flags & EventFlags.NO_REASON ? 1 : 0;
+    let rk = this.#reasonKeys.get(reason, noReason);
+    if (rk < 0) {
+      rk = this.#rkRows.length / 2;
+      this.#rkRows.push(reason, noReason);
+      this.#reasonKeys.set(rk, reason, noReason);
+    }
+    const site = this.#sites.id(f, body, base);
+    const sid = f.stackId(body, base);
+    let leaf: number | null = null;
+    if (sid !== 0) {
+      const l = this.#stacks.leaves.get(sid);
+      if (l === undefined) this.#whatsWithoutStack++;
+      else leaf = l;
+    }
+    const local = this.#whatRk.length;
+    this.#whatRk.push(rk);
+    this.#whatRawStack.push(sid === 0 ? 0 : leaf === null && !this.#stacks.leaves.has(sid) ? -1 : 1);
+    this.#whatRows.push(site, reason, flags, leaf);
+    this.#w.nextWhatId++;
+    return local;
+  }
+
+  /** A task row per distinct raw (pid, tid, comm, cpu); returns its global id. */
+  #newTask(f: RecordFields, body: Buffer, base: number): number {
+    const id = this.#w.nextTaskId++;
+    this.#w.task.run(id, this.#captureId, f.pid(body, base), f.tid(body, base), f.comm(body, base), f.cpu(body, base));
+    return id;
   }
 
   #noteReason(code: number): void {
     this.#reasonsSeen.add(code);
     const r = this.ctx.reasons;
     this.#w.reason.run(this.#captureId, code, r.name(code), r.subsystem(code));
+  }
+
+  /** Writes this capture's _group, _who, _what, _flow_reason and _agg_* rows, and the per-drop counters. */
+  finish(): void {
+    const w = this.#w;
+    const id = this.#captureId;
+    const c = this.counts;
+    const base = this.#timeBase;
+    const groups = this.#groupWho.length;
+    const whoCounts = new Float64Array(this.#whoFlow.length);
+    const whatCounts = new Float64Array(this.#whatRk.length);
+    const times = this.#groupTimesKept && base !== null;
+    for (let g = 0; g < groups; g++) {
+      const drops = this.#groupCounts.get(g);
+      const who = this.#groupWho[g]!;
+      const what = this.#groupWhat[g]!;
+      whoCounts[who] = whoCounts[who]! + drops;
+      whatCounts[what] = whatCounts[what]! + drops;
+      const o = who * WHO_ROW;
+      const h = what * WHAT_ROW;
+      const wr = this.#whoRows;
+      const hr = this.#whatRows;
+      // the _group row repeats its _who's and _what's columns: the drops view then needs one lookup per drop
+      w.group.add(
+        this.#firstGroup + g,
+        this.#firstWho + who,
+        this.#firstWhat + what,
+        id,
+        base ?? 0n,
+        wr[o + 1], wr[o + 2], wr[o + 3], wr[o + 4], wr[o + 5], wr[o + 6], wr[o + 7], wr[o + 8], wr[o + 9],
+        hr[h], hr[h + 1], hr[h + 2], hr[h + 3],
+        drops,
+        times ? base + BigInt(this.#groupTimes.min(g)) : null,
+        times ? base + BigInt(this.#groupTimes.max(g)) : null,
+      );
+    }
+    const who = this.#whoRows;
+    for (let i = 0, local = 0; i < who.length; i += WHO_ROW, local++) {
+      const drops = whoCounts[local]!;
+      this.#flows.counts.inc(who[i]!, drops);
+      w.who.add(this.#firstWho + local, id, ...who.slice(i, i + WHO_ROW), drops);
+    }
+    w.group.flush();
+    w.who.flush();
+    const what = this.#whatRows;
+    for (let i = 0, local = 0; i < what.length; i += WHAT_ROW, local++) {
+      const drops = whatCounts[local]!;
+      const flags = what[i + 2]!;
+      const stack = this.#whatRawStack[local]!;
+      if (stack === 0) {
+        c.stackless += drops;
+        if (flags & EventFlags.STACK_BUDGET) c.budget += drops;
+        if (flags & EventFlags.STACK_ERROR) c.stackError += drops;
+      } else if (stack < 0) {
+        c.missingStacks += drops;
+      }
+      if (flags & EventFlags.NEW_SITE) c.newSites += drops;
+      w.what.run(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
+    }
+    const rk = this.#rkRows;
+    // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts
+    const flowReasons = [...this.#flowReasons.keys()].map(([flow, key]) => [flow, rk[key * 2]!, rk[key * 2 + 1]!] as const);
+    flowReasons.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+    for (const [flow, code, noReason] of flowReasons) w.flowReason.add(flow, id, code, noReason);
+    w.flowReason.flush();
+    let first: bigint | null = null;
+    let last: bigint | null = null;
+    if (base !== null && this.#tMin <= this.#tMax) {
+      first = base + BigInt(this.#tMin);
+      last = base + BigInt(this.#tMax);
+    }
+    if (this.#bigMin !== null && (first === null || this.#bigMin < first)) first = this.#bigMin;
+    if (this.#bigMax !== null && (last === null || this.#bigMax > last)) last = this.#bigMax;
+    c.firstNs = first;
+    c.lastNs = last;
+    const hist = this.#hist;
+    if (base !== null && hist.enabled) {
+      const g = BigInt(hist.bucketNs);
+      for (const [key, bucket, drops] of hist.entries()) w.aggTime.add(id, rk[key * 2], rk[key * 2 + 1], base + BigInt(bucket) * g, drops);
+      w.aggTime.flush();
+    }
+    w.aggCapture.run(id, c.events, first, last, hist.enabled ? hist.bucketNs : null);
   }
 }

@@ -8,7 +8,7 @@ import { isoFromRealtimeNs } from '../decode/clock-map.js';
 import { captureStats, captureWarnings } from './capture-stats.js';
 import { CaptureImporter } from './capture-importer.js';
 import { DbWriter } from './db-writer.js';
-import { AddrInterner } from './interners.js';
+import { AddrInterner, FlowInterner } from './interners.js';
 import { SymbolInterner } from './stack-interner.js';
 import { MAX_CAPTURES } from './packing.js';
 import { AnalyzerError } from '../errors.js';
@@ -35,6 +35,8 @@ export function tunePragmasForImport(db: Database.Database): void {
   // the database is rebuilt from the captures if anything goes wrong: no journal needed
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
+  // nobody else may read a half-built file; saves the lock calls per page write
+  db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('cache_size = -65536');
 }
 
@@ -46,6 +48,7 @@ export function importCaptures(
   const w = new DbWriter(db);
   const addrs = new AddrInterner(w);
   const symbols = new SymbolInterner(w);
+  const flows = new FlowInterner();
   const warnings: string[] = [];
   if (paths.length > MAX_CAPTURES) {
     throw new AnalyzerError('NO_CAPTURES', `${paths.length} captures given; one database holds at most ${MAX_CAPTURES}, load them in groups`);
@@ -60,7 +63,7 @@ export function importCaptures(
     readers.forEach((reader, i) => {
       const captureId = i + 1;
       const label = paths[i]!;
-      const imp = new CaptureImporter(w, captureId, label, addrs, symbols);
+      const imp = new CaptureImporter(w, captureId, label, addrs, symbols, flows);
       imp.importFile(reader, () => onProgress?.(doneBefore + reader.bytesRead, total));
       doneBefore += reader.bytesRead;
       const ctx = imp.ctx;
@@ -103,6 +106,7 @@ export function importCaptures(
       for (const r of ctx.reasons.entries()) w.reasonEnum.run(captureId, r.code, r.name, r.enumName, r.enumType);
       for (const itf of ctx.interfaces) w.iface.run(captureId, itf.netns, itf.ifindex, itf.name);
     });
+    flows.write(w);
     w.marker.run('sources', JSON.stringify(sources));
     w.marker.run('warnings', JSON.stringify(warnings));
     w.marker.run('complete', '1');

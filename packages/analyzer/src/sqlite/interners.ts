@@ -1,25 +1,30 @@
-// Interning of the values drops repeat: addresses, tasks, drop sites,
+// Interning of the values drops repeat: addresses, flows, drop sites,
 // devices. Each hands out an id on first sight (writing the row) and answers
 // from a Map afterwards, keyed by numbers where possible (no string churn).
 import { formatAddress } from '../decode/address.js';
 import type { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
-import { AnalyzerError } from '../errors.js';
 import type { DbWriter } from './db-writer.js';
-import { ADDR_ID_LIMIT, SITE_ID_LIMIT } from './packing.js';
+import { U16 } from './packing.js';
+import { GrowableCounts, TupleMap } from './tuple-map.js';
 
-/** Address texts, shared by all captures of one database. */
+/**
+ * Address texts, shared by all captures of one database. One id per distinct
+ * text (two byte patterns that print alike share it), so grouping by id
+ * groups exactly as grouping the drops view by saddr/daddr text.
+ */
 export class AddrInterner {
   readonly #w: DbWriter;
   readonly #v4 = new Map<number, number>();
   readonly #other = new Map<string, number>();
+  readonly #byText = new Map<string, number>();
 
   constructor(w: DbWriter) {
     this.#w = w;
   }
 
   id(family: number, buf: Buffer, off: number): number {
-    if (off < 0) return this.#byText('');
+    if (off < 0) return this.#add('');
     if (family === 4) {
       const key = buf.readUInt32BE(off);
       const id = this.#v4.get(key);
@@ -36,61 +41,39 @@ export class AddrInterner {
     return nid;
   }
 
-  #byText(text: string): number {
-    const key = `text:${text}`;
-    let id = this.#other.get(key);
-    if (id === undefined) {
-      id = this.#add(text);
-      this.#other.set(key, id);
-    }
-    return id;
-  }
-
   #add(text: string): number {
+    const known = this.#byText.get(text);
+    if (known !== undefined) return known;
     const id = this.#w.nextAddrId++;
-    if (id >= ADDR_ID_LIMIT) throw new AnalyzerError('BAD_BLOCK', `more than ${ADDR_ID_LIMIT - 1} distinct addresses; load fewer captures at once`);
     this.#w.addr.run(id, text);
+    this.#byText.set(text, id);
     return id;
   }
 }
 
-interface TaskEntry {
-  pid: number;
-  comm: string;
-  id: number;
-}
+/** (saddr, sport, daddr, dport) over all captures, with drop counts. */
+export class FlowInterner {
+  readonly #ids = new TupleMap(3);
+  /** flow id - 1 -> [saddr id, sport, daddr id, dport] */
+  readonly #rows: number[] = [];
+  readonly counts = new GrowableCounts();
 
-/** (pid, tid, comm) of one capture. */
-export class TaskInterner {
-  readonly #w: DbWriter;
-  readonly #captureId: number;
-  readonly #f: RecordFields;
-  // tid -> the task last seen with that tid: almost always a hit
-  readonly #byTid = new Map<number, TaskEntry>();
-  readonly #all = new Map<string, number>();
-
-  constructor(w: DbWriter, captureId: number, fields: RecordFields) {
-    this.#w = w;
-    this.#captureId = captureId;
-    this.#f = fields;
-  }
-
-  id(buf: Buffer, base: number): number {
-    const f = this.#f;
-    const tid = f.tid(buf, base);
-    const pid = f.pid(buf, base);
-    const rawComm = f.commOff < 0 ? '' : buf.toString('latin1', base + f.commOff, base + f.commOff + f.commSize);
-    const e = this.#byTid.get(tid);
-    if (e !== undefined && e.pid === pid && e.comm === rawComm) return e.id;
-    const key = `${pid}/${tid}/${rawComm}`;
-    let id = this.#all.get(key);
-    if (id === undefined) {
-      id = this.#w.nextTaskId++;
-      this.#w.task.run(id, this.#captureId, pid, tid, f.comm(buf, base));
-      this.#all.set(key, id);
+  id(saddrId: number, sport: number, daddrId: number, dport: number): number {
+    const ports = sport * U16 + dport;
+    let id = this.#ids.get(saddrId, daddrId, ports);
+    if (id < 0) {
+      id = this.#rows.length / 4 + 1;
+      this.#rows.push(saddrId, sport, daddrId, dport);
+      this.#ids.set(id, saddrId, daddrId, ports);
     }
-    this.#byTid.set(tid, { pid, comm: rawComm, id });
     return id;
+  }
+
+  /** Writes every flow with its count (once, after the last capture). */
+  write(w: DbWriter): void {
+    const r = this.#rows;
+    for (let i = 0, id = 1; i < r.length; i += 4, id++) w.flow.add(id, r[i], r[i + 1], r[i + 2], r[i + 3], this.counts.get(id));
+    w.flow.flush();
   }
 }
 
@@ -118,7 +101,6 @@ export class SiteInterner {
     let id = this.#byAddr.get(addr);
     if (id === undefined) {
       id = this.#w.nextSiteId++;
-      if (id >= SITE_ID_LIMIT) throw new AnalyzerError('BAD_BLOCK', `more than ${SITE_ID_LIMIT - 1} distinct drop sites; load fewer captures at once`);
       this.#w.site.run(id, this.#captureId, BigInt.asIntN(64, addr), this.#ctx.formatLocation(addr));
       this.#byAddr.set(addr, id);
     }

@@ -1,10 +1,11 @@
 // How the internal _drop table stays narrow. A row costs better-sqlite3 and
 // SQLite about 250 ns plus about 75 ns per bound column on the benchmark VM,
 // so 10M drops are paced by the column count. What repeats from drop to drop
-// (the flow, task and device: _who; the site, reason, stack, flags and CPU:
-// _what) is interned once, and a drop keeps only what is its own: its time,
-// the two ids, and seq/window/ack/len packed in two integers. The `drops`
-// view unpacks them with shifts and masks (see schema.ts). Every packed value
+// is interned once: the group (flow, state, device, site, reason, stack,
+// event flags: _group, with its parts in _who and _what) and the task (pid,
+// tid, comm, CPU: _task). A drop keeps only what is its own: its time, the
+// two ids, and seq/window/ack/len packed in two integers, 5 columns instead
+// of 32. The `drops` view unpacks them (see schema.ts). Every packed value
 // stays below 2^53 so JavaScript numbers carry it exactly.
 
 /** captures per database */

@@ -34,7 +34,8 @@ function refuse(why: string): never {
 
 export function runUserQuery(db: Database.Database, sql: string): QueryResult {
   const code = codeOnly(sql);
-  if (/\b(ATTACH|DETACH)\b/i.test(code)) refuse('ATTACH and DETACH are not allowed');
+  // anchored: `SELECT attach FROM captures` names a column; prepare() refuses a second statement
+  if (/^\s*(ATTACH|DETACH)\b/i.test(code)) refuse('ATTACH and DETACH are not allowed');
   if (/\bload_extension\b/i.test(code)) refuse('extensions cannot be loaded');
   if (/^\s*PRAGMA\b/i.test(code)) refuse('PRAGMA statements are not allowed (use the pragma_* table-valued functions in a SELECT)');
   applySafetyLimits(db);

@@ -1,8 +1,9 @@
 // The one schema source: the DDL, docs/schema.md and `dropcap analyze schema`
 // are all generated from SCHEMA. Tables whose name starts with "_" are
-// internal (packed for import speed); users query the documented relations.
+// internal (interned and packed for import speed, plus the exact counts kept
+// at import for the summary); users query the documented relations.
 import { allTcpStates } from '../decode/tcp.js';
-import { ADDR_MASK, ADDR_SHIFT, BITS, SITE_SHIFT } from './packing.js';
+import { LEN_BITS, LEN_MASK } from './packing.js';
 
 export type SqlType = 'INTEGER' | 'TEXT' | 'REAL' | 'BLOB';
 
@@ -28,58 +29,134 @@ export interface SchemaRelation {
 }
 
 /** Bumped whenever the DDL changes: a --db built by another version is rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const c = (name: string, type: SqlType, doc: string, constraint?: string): SchemaColumn =>
   constraint ? { name, type, doc, constraint } : { name, type, doc };
 
-const F = BITS.FLAGS_SHIFT;
-const flagBit = (bit: number) => `((d.bits >> ${F + bit}) & 1)`;
-// same text as isoFromRealtimeNs() in decode/clock-map.ts
-const ISO_TIME = `strftime('%Y-%m-%dT%H:%M:%S', d.time_ns / 1000000000, 'unixepoch') || printf('.%06dZ', (d.time_ns / 1000) % 1000000)`;
 // same text as Symbolizer.format()
 const FRAME_TEXT = `CASE WHEN sym.name IS NULL THEN printf('0x%016x', f.address)
     ELSE sym.name || printf('+0x%x', f.offset) || CASE WHEN sym.module IS NULL THEN '' ELSE ' [' || sym.module || ']' END END`;
 
-// Lookups are correlated scalar subqueries, not joins: SQLite computes a
-// view column only when the query uses it, while it never drops a LEFT JOIN
-// from an aggregate query. So `SELECT reason, count(*) FROM drops GROUP BY 1`
-// pays one lookup per row instead of nine.
+// A drop joins its _group row (one primary-key lookup: the group carries
+// the columns of its _who and _what); names are correlated scalar
+// subqueries, not joins: SQLite computes a view column only when the query
+// uses it, so `SELECT reason, count(*) FROM drops GROUP BY 1` pays for the
+// reason lookup and not for the eight others.
 const sub = (col: string, table: string, where: string) => `(SELECT ${col} FROM ${table} WHERE ${where})`;
+const flagBit = (g: string, bit: number) => `((${g}.flags >> ${bit}) & 1)`;
+const reasonLookup = (g: string, col: string) => sub(col, '_reason', `capture_id = ${g}.capture_id AND code = ${g}.reason_code`);
+/** The drops view's reason text, from a row `g` with capture_id, reason_code and flags (_group or _what). */
+export const reasonNameSql = (g: string) =>
+  `CASE WHEN ${flagBit(g, 4)} THEN 'NO_REASON' ELSE COALESCE(${reasonLookup(g, 'name')}, 'UNKNOWN(' || ${g}.reason_code || ')') END`;
+
+/** The columns of the drops view that a drop shares with its group, from a _group row `g`, in order. */
+function groupColumns(g: string): Record<string, string> {
+  const dev = (col: string) => sub(col, '_dev', `dev_id = ${g}.dev_id`);
+  const site = (col: string) => sub(col, '_site', `site_id = ${g}.site_id`);
+  return {
+    capture_id: `${g}.capture_id`,
+    host: sub('host', 'captures', `capture_id = ${g}.capture_id`),
+    family: `${g}.family`,
+    saddr: sub('text', '_addr', `addr_id = ${g}.saddr_id`),
+    sport: `${g}.sport`,
+    daddr: sub('text', '_addr', `addr_id = ${g}.daddr_id`),
+    dport: `${g}.dport`,
+    state: `CASE ${g}.state ${allTcpStates()
+      .map(([n, name]) => `WHEN ${n} THEN '${name}'`)
+      .join(' ')} ELSE 'UNKNOWN(' || ${g}.state || ')' END`,
+    // same text as tcpFlagsString(): names joined by | in bit order
+    tcp_flags: `substr(${['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR']
+      .map((name, bit) => `iif(${g}.tcp_flags & ${1 << bit}, '|${name}', '')`)
+      .join(' || ')}, 2)`,
+    reason: reasonNameSql(g),
+    reason_code: `${g}.reason_code`,
+    subsystem: `COALESCE(${reasonLookup(g, 'subsystem')}, 'CORE')`,
+    location: site('name'),
+    location_addr: site('address'),
+    netns: dev('netns'),
+    ifindex: dev('ifindex'),
+    ifname: dev('ifname'),
+    mark: dev('mark'),
+    sk_source: `CASE ${g}.sk_source WHEN 1 THEN 'skb' WHEN 2 THEN 'rx_sk' ELSE 'none' END`,
+    stack_id: `${g}.stack_id`,
+    stack_status: `CASE WHEN ${g}.stack_id IS NOT NULL OR ${flagBit(g, 0)} THEN 'taken' WHEN ${flagBit(g, 1)} THEN 'budget'
+       WHEN ${flagBit(g, 2)} THEN 'error' ELSE 'none' END`,
+    new_site: flagBit(g, 5),
+  };
+}
+
+const G = groupColumns('g');
+const TIME_NS = '(g.time_base + d.t)';
+// same text as isoFromRealtimeNs() in decode/clock-map.ts
+const ISO_TIME = `strftime('%Y-%m-%dT%H:%M:%S', ${TIME_NS} / 1000000000, 'unixepoch') || printf('.%06dZ', (${TIME_NS} / 1000) % 1000000)`;
 const task = (col: string) => sub(col, '_task', 'task_id = d.task_id');
-const dev = (col: string) => sub(col, '_dev', 'dev_id = d.dev_id');
-const site = (col: string) => sub(col, '_site', `site_id = d.site_reason >> ${SITE_SHIFT}`);
-const STATE_TEXT = `CASE (d.bits >> ${BITS.STATE_SHIFT}) & 255 ${allTcpStates()
-  .map(([n, name]) => `WHEN ${n} THEN '${name}'`)
-  .join(' ')} ELSE 'UNKNOWN(' || ((d.bits >> ${BITS.STATE_SHIFT}) & 255) || ')' END`;
-// same text as tcpFlagsString(): names joined by | in bit order
-const FLAGS_TEXT = `substr(${['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR']
-  .map((name, bit) => `iif(d.bits & ${1 << bit}, '|${name}', '')`)
-  .join(' || ')}, 2)`;
-
-const CAPTURE_ID = `(d.bits >> ${BITS.CAPTURE_SHIFT})`;
-const REASON_CODE = `(d.site_reason & 4294967295)`;
-const reasonLookup = (col: string) => sub(col, '_reason', `capture_id = ${CAPTURE_ID} AND code = ${REASON_CODE}`);
-
+/** Per drop: the drops view's columns in order. */
+const DROP_EXPRESSIONS = [
+  G.capture_id, G.host, TIME_NS, ISO_TIME, task('cpu'), task('pid'), task('tid'), task('comm'),
+  G.family, G.saddr, G.sport, G.daddr, G.dport, G.state, G.tcp_flags, G.reason, G.reason_code, G.subsystem,
+  G.location, G.location_addr, G.netns, G.ifindex, G.ifname,
+  `CASE WHEN d.ack_len >= 0 THEN d.ack_len & ${LEN_MASK} ELSE ${sub('len', '_big_len', 'drop_id = d.rowid')} END`,
+  'd.seq_win >> 16',
+  `CASE WHEN d.ack_len >= 0 THEN d.ack_len >> ${LEN_BITS} ELSE (-1 - d.ack_len) >> ${LEN_BITS} END`,
+  'd.seq_win & 65535',
+  G.mark, G.sk_source, G.stack_id, G.stack_status, G.new_site,
+];
 const DROPS_SELECT = `
-SELECT ${CAPTURE_ID}, ${sub('host', 'captures', `capture_id = ${CAPTURE_ID}`)}, d.time_ns, ${ISO_TIME},
-  (d.bits >> ${BITS.CPU_SHIFT}) & ${BITS.CPU_MASK}, ${task('pid')}, ${task('tid')}, ${task('comm')},
-  (d.bits >> ${BITS.FAMILY_SHIFT}) & 15,
-  ${sub('text', '_addr', `addr_id = d.addrs >> ${ADDR_SHIFT}`)}, d.ports >> 16,
-  ${sub('text', '_addr', `addr_id = d.addrs & ${ADDR_MASK}`)}, d.ports & 65535,
-  ${STATE_TEXT},
-  ${FLAGS_TEXT},
-  CASE WHEN ${flagBit(4)} THEN 'NO_REASON' ELSE COALESCE(${reasonLookup('name')}, 'UNKNOWN(' || ${REASON_CODE} || ')') END,
-  ${REASON_CODE},
-  COALESCE(${reasonLookup('subsystem')}, 'CORE'),
-  ${site('name')}, ${site('address')}, ${dev('netns')}, ${dev('ifindex')}, ${dev('ifname')}, d.len,
-  d.seq_win >> 16, d.ack_seq, d.seq_win & 65535, ${dev('mark')},
-  CASE (d.bits >> ${BITS.SK_SOURCE_SHIFT}) & 3 WHEN 1 THEN 'skb' WHEN 2 THEN 'rx_sk' ELSE 'none' END,
-  d.stack_id,
-  CASE WHEN d.stack_id IS NOT NULL OR ${flagBit(0)} THEN 'taken' WHEN ${flagBit(1)} THEN 'budget'
-       WHEN ${flagBit(2)} THEN 'error' ELSE 'none' END,
-  ${flagBit(5)}
-FROM _drop d`;
+SELECT ${DROP_EXPRESSIONS.join(',\n  ')}
+FROM _drop d
+LEFT JOIN _group g ON g.group_id = d.group_id`;
+/** The drops view with each drop's group id: filter by drops columns, then group by an integer. */
+const DROPS_WITH_GROUP_SELECT = `
+SELECT ${[...DROP_EXPRESSIONS, 'd.group_id'].join(',\n  ')}
+FROM _drop d
+LEFT JOIN _group g ON g.group_id = d.group_id`;
+
+// The drops view's per-group columns over _group: one row per group with
+// its drop count. A filter that uses only these columns selects the same
+// drops from it as from the view, in thousands of rows instead of
+// millions; one that uses a per-drop column (time_ns, pid, len...) fails to
+// prepare against it, and the summary scans the view instead.
+const GROUP_TEXT_COLUMNS = new Set(['host', 'saddr', 'daddr', 'state', 'tcp_flags', 'reason', 'subsystem', 'location', 'ifname', 'sk_source', 'stack_status']);
+const DROP_GROUPS_SELECT = `
+SELECT ${Object.values(G).join(',\n  ')},
+  g.group_id, g.drops, g.first_ns, g.last_ns
+FROM _group g`;
+
+const DROP_VIEW_COLUMNS: SchemaColumn[] = [
+  c('capture_id', 'INTEGER', 'Capture the drop comes from (captures.capture_id).'),
+  c('host', 'TEXT', 'Hostname of the recording machine.'),
+  c('time_ns', 'INTEGER', 'Wall-clock time of the drop, nanoseconds since the Unix epoch (kernel CLOCK_MONOTONIC converted with the capture\'s clock pairs).'),
+  c('time', 'TEXT', 'time_ns as ISO 8601 UTC with microseconds, e.g. 2026-11-22T20:24:39.123456Z.'),
+  c('cpu', 'INTEGER', 'CPU the drop happened on.'),
+  c('pid', 'INTEGER', 'Process (tgid) running at drop time; 0 in softirq on an idle CPU.'),
+  c('tid', 'INTEGER', 'Thread id running at drop time.'),
+  c('comm', 'TEXT', 'Task name running at drop time (not necessarily the socket owner).'),
+  c('family', 'INTEGER', 'IP version: 4 or 6.'),
+  c('saddr', 'TEXT', 'Source address: dotted quad, or compressed IPv6 (RFC 5952).'),
+  c('sport', 'INTEGER', 'Source port.'),
+  c('daddr', 'TEXT', 'Destination address.'),
+  c('dport', 'INTEGER', 'Destination port.'),
+  c('state', 'TEXT', 'TCP state of the socket (ESTABLISHED, SYN_SENT, ..., NEW_SYN_RECV); NONE when the drop had no socket.'),
+  c('tcp_flags', 'TEXT', 'TCP flags of the segment, e.g. SYN|ACK (order FIN SYN RST PSH ACK URG ECE CWR); empty when none.'),
+  c('reason', 'TEXT', 'Drop reason, short name from the recording kernel\'s BTF (NO_SOCKET, NETFILTER_DROP, ...); UNKNOWN(n) when the capture does not name it; NO_REASON on kernels before 5.17.'),
+  c('reason_code', 'INTEGER', 'Raw drop-reason value in the recording kernel\'s numbering (subsystem reasons are subsystem << 16 | code).'),
+  c('subsystem', 'TEXT', 'Drop-reason subsystem (reason_code >> 16): CORE, OPENVSWITCH, MAC80211_UNUSABLE, ...'),
+  c('location', 'TEXT', 'Drop site reported by the tracepoint, symbolized: function+0xoffset.'),
+  c('location_addr', 'INTEGER', 'Kernel address of the drop site, as a signed 64-bit integer (printf(\'%x\', location_addr) shows the usual hex).'),
+  c('netns', 'INTEGER', 'Network namespace inode number.'),
+  c('ifindex', 'INTEGER', 'Input interface index; 0 when unknown.'),
+  c('ifname', 'TEXT', 'Interface name from the capture\'s INTERFACES snapshot; NULL when not listed.'),
+  c('len', 'INTEGER', 'skb->len: bytes of the packet.'),
+  c('seq', 'INTEGER', 'TCP sequence number.'),
+  c('ack_seq', 'INTEGER', 'TCP acknowledgment number.'),
+  c('window', 'INTEGER', 'TCP window field (unscaled).'),
+  c('mark', 'INTEGER', 'skb->mark (firewall mark).'),
+  c('sk_source', 'TEXT', 'Where the socket came from: none, skb (skb->sk) or rx_sk (the tracepoint\'s rx_sk).'),
+  c('stack_id', 'INTEGER', 'Kernel stack of the drop: the leaf stack_callsite id (see stack_frames); NULL without a stack.'),
+  c('stack_status', 'TEXT', 'taken (has a stack), budget (skipped: per-CPU stack budget spent), error (bpf_get_stack failed) or none (stacks off).'),
+  c('new_site', 'INTEGER', '1 for the first drop of its (location, reason) in the recording, else 0.'),
+];
 
 export const SCHEMA: readonly SchemaRelation[] = [
   {
@@ -87,40 +164,7 @@ export const SCHEMA: readonly SchemaRelation[] = [
     kind: 'view',
     internal: false,
     doc: 'One row per TCP drop, in capture order (ring-buffer order: nearly, not strictly, time ordered across CPUs).',
-    columns: [
-      c('capture_id', 'INTEGER', 'Capture the drop comes from (captures.capture_id).'),
-      c('host', 'TEXT', 'Hostname of the recording machine.'),
-      c('time_ns', 'INTEGER', 'Wall-clock time of the drop, nanoseconds since the Unix epoch (kernel CLOCK_MONOTONIC converted with the capture\'s clock pairs).'),
-      c('time', 'TEXT', 'time_ns as ISO 8601 UTC with microseconds, e.g. 2026-11-22T20:24:39.123456Z.'),
-      c('cpu', 'INTEGER', 'CPU the drop happened on.'),
-      c('pid', 'INTEGER', 'Process (tgid) running at drop time; 0 in softirq on an idle CPU.'),
-      c('tid', 'INTEGER', 'Thread id running at drop time.'),
-      c('comm', 'TEXT', 'Task name running at drop time (not necessarily the socket owner).'),
-      c('family', 'INTEGER', 'IP version: 4 or 6.'),
-      c('saddr', 'TEXT', 'Source address: dotted quad, or compressed IPv6 (RFC 5952).'),
-      c('sport', 'INTEGER', 'Source port.'),
-      c('daddr', 'TEXT', 'Destination address.'),
-      c('dport', 'INTEGER', 'Destination port.'),
-      c('state', 'TEXT', 'TCP state of the socket (ESTABLISHED, SYN_SENT, ..., NEW_SYN_RECV); NONE when the drop had no socket.'),
-      c('tcp_flags', 'TEXT', 'TCP flags of the segment, e.g. SYN|ACK (order FIN SYN RST PSH ACK URG ECE CWR); empty when none.'),
-      c('reason', 'TEXT', 'Drop reason, short name from the recording kernel\'s BTF (NO_SOCKET, NETFILTER_DROP, ...); UNKNOWN(n) when the capture does not name it; NO_REASON on kernels before 5.17.'),
-      c('reason_code', 'INTEGER', 'Raw drop-reason value in the recording kernel\'s numbering (subsystem reasons are subsystem << 16 | code).'),
-      c('subsystem', 'TEXT', 'Drop-reason subsystem (reason_code >> 16): CORE, OPENVSWITCH, MAC80211_UNUSABLE, ...'),
-      c('location', 'TEXT', 'Drop site reported by the tracepoint, symbolized: function+0xoffset.'),
-      c('location_addr', 'INTEGER', 'Kernel address of the drop site, as a signed 64-bit integer (printf(\'%x\', location_addr) shows the usual hex).'),
-      c('netns', 'INTEGER', 'Network namespace inode number.'),
-      c('ifindex', 'INTEGER', 'Input interface index; 0 when unknown.'),
-      c('ifname', 'TEXT', 'Interface name from the capture\'s INTERFACES snapshot; NULL when not listed.'),
-      c('len', 'INTEGER', 'skb->len: bytes of the packet.'),
-      c('seq', 'INTEGER', 'TCP sequence number.'),
-      c('ack_seq', 'INTEGER', 'TCP acknowledgment number.'),
-      c('window', 'INTEGER', 'TCP window field (unscaled).'),
-      c('mark', 'INTEGER', 'skb->mark (firewall mark).'),
-      c('sk_source', 'TEXT', 'Where the socket came from: none, skb (skb->sk) or rx_sk (the tracepoint\'s rx_sk).'),
-      c('stack_id', 'INTEGER', 'Kernel stack of the drop: the leaf stack_callsite id (see stack_frames); NULL without a stack.'),
-      c('stack_status', 'TEXT', 'taken (has a stack), budget (skipped: per-CPU stack budget spent), error (bpf_get_stack failed) or none (stacks off).'),
-      c('new_site', 'INTEGER', '1 for the first drop of its (location, reason) in the recording, else 0.'),
-    ],
+    columns: DROP_VIEW_COLUMNS,
     select: DROPS_SELECT,
   },
   {
@@ -251,37 +295,186 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
       c('name', 'TEXT', 'Interface name.'),
     ],
   },
-  // ---- internal tables: packed for import speed, read through the views ----
+  // ---- internal tables: interned and packed for import speed, read through the views ----
   {
     name: '_drop',
     kind: 'table',
     internal: true,
-    doc: 'Raw drops, small fields packed (sqlite/packing.ts); read the drops view instead.',
+    doc: 'Raw drops, one row each, in capture order: only what differs from drop to drop (sqlite/packing.ts); read the drops view instead.',
     columns: [
-      c('time_ns', 'INTEGER', 'Wall-clock ns.'),
-      c('task_id', 'INTEGER', '_task.task_id'),
-      c('addrs', 'INTEGER', `saddr _addr id << ${ADDR_SHIFT} | daddr _addr id`),
-      c('ports', 'INTEGER', 'sport << 16 | dport'),
-      c('bits', 'INTEGER', `tcp_flags | state << 8 | sk_source << 16 | family << 18 | event flags << 22 | cpu << 30 | capture_id << ${BITS.CAPTURE_SHIFT}`),
-      c('site_reason', 'INTEGER', `_site id << ${SITE_SHIFT} | raw reason value`),
-      c('dev_id', 'INTEGER', '_dev.dev_id'),
-      c('len', 'INTEGER', 'skb->len'),
+      c('t', 'INTEGER', 'Wall-clock ns since _what.time_base.'),
+      c('group_id', 'INTEGER', '_group.group_id: flow, device, TCP state and flags (_who); capture, site, reason, stack, event flags (_what).'),
+      c('task_id', 'INTEGER', '_task.task_id: the task and CPU.'),
       c('seq_win', 'INTEGER', 'seq << 16 | window'),
-      c('ack_seq', 'INTEGER', 'ack_seq'),
-      c('stack_id', 'INTEGER', 'Leaf stack_callsite id or NULL.'),
+      c('ack_len', 'INTEGER', `ack_seq << ${LEN_BITS} | len; negative when len is in _big_len`),
     ],
+  },
+  {
+    name: '_who',
+    kind: 'table',
+    internal: true,
+    doc: 'Distinct packet surroundings of drops (flow, TCP state and flags, device), per capture, with their number of drops (exact: drops = COUNT(*) of its _drop rows).',
+    columns: [
+      c('who_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
+      c('capture_id', 'INTEGER', 'Capture id.'),
+      c('flow_id', 'INTEGER', '_flow.flow_id'),
+      c('saddr_id', 'INTEGER', '_addr id of saddr'),
+      c('sport', 'INTEGER', 'sport'),
+      c('daddr_id', 'INTEGER', '_addr id of daddr'),
+      c('dport', 'INTEGER', 'dport'),
+      c('family', 'INTEGER', 'family'),
+      c('state', 'INTEGER', 'TCP state number'),
+      c('tcp_flags', 'INTEGER', 'TCP flags byte'),
+      c('sk_source', 'INTEGER', 'sk_source number'),
+      c('dev_id', 'INTEGER', '_dev.dev_id'),
+      c('drops', 'INTEGER', 'Drops with this who_id.'),
+    ],
+  },
+  {
+    name: '_what',
+    kind: 'table',
+    internal: true,
+    doc: 'Distinct (site, reason, stack, event flags) of drops, per capture, with their number of drops (exact).',
+    columns: [
+      c('what_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
+      c('capture_id', 'INTEGER', 'Capture id.'),
+      c('time_base', 'INTEGER', 'The capture\'s time base: drops.time_ns = time_base + _drop.t.'),
+      c('site_id', 'INTEGER', '_site.site_id'),
+      c('reason_code', 'INTEGER', 'Raw reason value.'),
+      c('flags', 'INTEGER', 'Event flags byte (docs/capture-format.md).'),
+      c('stack_id', 'INTEGER', 'Leaf stack_callsite id or NULL.'),
+      c('drops', 'INTEGER', 'Drops with this what_id.'),
+    ],
+  },
+  {
+    name: '_flow',
+    kind: 'table',
+    internal: true,
+    doc: 'Distinct (saddr, sport, daddr, dport) over all captures, with their number of drops (exact).',
+    columns: [
+      c('flow_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
+      c('saddr_id', 'INTEGER', '_addr id'),
+      c('sport', 'INTEGER', 'sport'),
+      c('daddr_id', 'INTEGER', '_addr id'),
+      c('dport', 'INTEGER', 'dport'),
+      c('drops', 'INTEGER', 'Drops of this flow.'),
+    ],
+  },
+  {
+    name: '_flow_reason',
+    kind: 'table',
+    internal: true,
+    doc: 'Which reasons each flow dropped for (distinct pairs).',
+    columns: [
+      c('flow_id', 'INTEGER', '_flow.flow_id'),
+      c('capture_id', 'INTEGER', 'Capture id.'),
+      c('reason_code', 'INTEGER', 'Raw reason value.'),
+      c('no_reason', 'INTEGER', '1 when the kernel had no reason argument (shown as NO_REASON).'),
+    ],
+    constraints: ['PRIMARY KEY (flow_id, capture_id, reason_code, no_reason)'],
+    withoutRowid: true,
+  },
+  {
+    name: '_agg_time',
+    kind: 'table',
+    internal: true,
+    doc: 'Drops per reason and fine time bucket (width _agg_capture.bucket_ns), exact, for drops-over-time histograms.',
+    columns: [
+      c('capture_id', 'INTEGER', 'Capture id.'),
+      c('reason_code', 'INTEGER', 'Raw reason value.'),
+      c('no_reason', 'INTEGER', '1 for NO_REASON.'),
+      c('bucket_start_ns', 'INTEGER', 'Bucket start, ns since the epoch (a multiple of bucket_ns).'),
+      c('drops', 'INTEGER', 'Drops in the bucket.'),
+    ],
+  },
+  {
+    name: '_agg_capture',
+    kind: 'table',
+    internal: true,
+    doc: 'Per capture: drops, first and last drop time, and the width of its _agg_time buckets (NULL: not kept).',
+    columns: [
+      c('capture_id', 'INTEGER', 'Capture id.', 'PRIMARY KEY'),
+      c('drops', 'INTEGER', 'Drops imported.'),
+      c('first_ns', 'INTEGER', 'Earliest drop time_ns; NULL without drops.'),
+      c('last_ns', 'INTEGER', 'Latest drop time_ns; NULL without drops.'),
+      c('bucket_ns', 'INTEGER', 'Width of the _agg_time buckets (a power of ten ns); NULL when they were not kept.'),
+    ],
+  },
+  {
+    name: '_group',
+    kind: 'table',
+    internal: true,
+    doc: 'Distinct (who, what) of drops: all a drop shares with others, with the columns of its _who and _what (so the drops view needs one lookup). Its drops are exact, with the first and last drop time; filtered summaries read these.',
+    columns: [
+      c('group_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
+      c('who_id', 'INTEGER', '_who.who_id'),
+      c('what_id', 'INTEGER', '_what.what_id'),
+      c('capture_id', 'INTEGER', 'Capture id.'),
+      c('time_base', 'INTEGER', 'As _what.time_base.'),
+      c('saddr_id', 'INTEGER', 'As in _who.'),
+      c('sport', 'INTEGER', 'As in _who.'),
+      c('daddr_id', 'INTEGER', 'As in _who.'),
+      c('dport', 'INTEGER', 'As in _who.'),
+      c('family', 'INTEGER', 'As in _who.'),
+      c('state', 'INTEGER', 'As in _who.'),
+      c('tcp_flags', 'INTEGER', 'As in _who.'),
+      c('sk_source', 'INTEGER', 'As in _who.'),
+      c('dev_id', 'INTEGER', 'As in _who.'),
+      c('site_id', 'INTEGER', 'As in _what.'),
+      c('reason_code', 'INTEGER', 'As in _what.'),
+      c('flags', 'INTEGER', 'As in _what.'),
+      c('stack_id', 'INTEGER', 'As in _what.'),
+      c('drops', 'INTEGER', 'Drops of the group.'),
+      c('first_ns', 'INTEGER', 'Earliest time_ns of the group; NULL when not kept (damaged times).'),
+      c('last_ns', 'INTEGER', 'Latest time_ns of the group; NULL when not kept.'),
+    ],
+  },
+  {
+    name: '_drop_groups',
+    kind: 'view',
+    internal: true,
+    doc: 'The drops view grouped by (who, what): its per-group columns, and drops, first_ns, last_ns per group.',
+    columns: [
+      ...['capture_id', 'host', 'family', 'saddr', 'sport', 'daddr', 'dport', 'state', 'tcp_flags', 'reason', 'reason_code', 'subsystem',
+        'location', 'location_addr', 'netns', 'ifindex', 'ifname', 'mark', 'sk_source', 'stack_id', 'stack_status', 'new_site']
+        .map((n) => c(n, GROUP_TEXT_COLUMNS.has(n) ? 'TEXT' : 'INTEGER', `As in drops.${n}.`)),
+      c('group_id', 'INTEGER', '_group.group_id'),
+      c('drops', 'INTEGER', 'Drops in the group.'),
+      c('first_ns', 'INTEGER', 'Earliest time_ns.'),
+      c('last_ns', 'INTEGER', 'Latest time_ns.'),
+    ],
+    select: DROP_GROUPS_SELECT,
+  },
+  {
+    name: '_drops_with_group',
+    kind: 'view',
+    internal: true,
+    doc: 'The drops view plus each drop\'s group_id, for summaries filtered on per-drop columns (time).',
+    columns: [
+      ...DROP_VIEW_COLUMNS.map((col) => c(col.name, col.type, `As in drops.${col.name}.`)),
+      c('group_id', 'INTEGER', '_group.group_id'),
+    ],
+    select: DROPS_WITH_GROUP_SELECT,
+  },
+  {
+    name: '_big_len',
+    kind: 'table',
+    internal: true,
+    doc: 'len of the rare drops whose len does not fit _drop.ack_len.',
+    columns: [c('drop_id', 'INTEGER', '_drop rowid.', 'PRIMARY KEY'), c('len', 'INTEGER', 'skb->len')],
   },
   {
     name: '_task',
     kind: 'table',
     internal: true,
-    doc: 'Distinct (pid, tid, comm) per capture.',
+    doc: 'Distinct (pid, tid, comm, cpu) per capture: the task running where the drop happened.',
     columns: [
       c('task_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
       c('capture_id', 'INTEGER', 'Capture id.'),
       c('pid', 'INTEGER', 'tgid'),
       c('tid', 'INTEGER', 'thread id'),
       c('comm', 'TEXT', 'task name'),
+      c('cpu', 'INTEGER', 'CPU'),
     ],
   },
   {

@@ -1,0 +1,316 @@
+// Hash maps for the import's hot loop. A JS Map needs one key value, so a
+// tuple key means building a string per lookup (hundreds of ns, and garbage);
+// these keep keys in typed arrays and hash integers or raw record bytes.
+
+const EMPTY = 0;
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x9e3779b1);
+  return (h << 13) | (h >>> 19);
+}
+
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+/** Open addressing table of entry numbers (1-based); the owner stores the keys. */
+class Slots {
+  table: Int32Array;
+  mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    this.table = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  /** Whether one more entry needs a rehash (kept under half full). */
+  get full(): boolean {
+    return (this.size + 1) * 2 > this.table.length;
+  }
+}
+
+/** Tuples of 1 to 4 non-negative integers below 2^53 -> a non-negative id. */
+export class TupleMap {
+  readonly #arity: number;
+  #slots = new Slots();
+  #keys: Float64Array;
+  #values: Float64Array;
+
+  constructor(arity: 1 | 2 | 3 | 4) {
+    this.#arity = arity;
+    this.#keys = new Float64Array(1024 * arity);
+    this.#values = new Float64Array(1024);
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  #hash(a: number, b: number, c: number, d: number): number {
+    let h = 0x2545f491;
+    h = mix(h, a >>> 0);
+    h = mix(h, (a / 4294967296) >>> 0);
+    h = mix(h, b >>> 0);
+    h = mix(h, (b / 4294967296) >>> 0);
+    h = mix(h, c >>> 0);
+    h = mix(h, (c / 4294967296) >>> 0);
+    h = mix(h, d >>> 0);
+    h = mix(h, (d / 4294967296) >>> 0);
+    return finish(h);
+  }
+
+  #find(a: number, b: number, c: number, d: number): number {
+    const s = this.#slots;
+    const k = this.#keys;
+    const n = this.#arity;
+    for (let i = this.#hash(a, b, c, d) & s.mask; ; i = (i + 1) & s.mask) {
+      const e = s.table[i]!;
+      if (e === EMPTY) return ~i;
+      const o = (e - 1) * n;
+      if (k[o] === a && (n < 2 || k[o + 1] === b) && (n < 3 || k[o + 2] === c) && (n < 4 || k[o + 3] === d)) return e - 1;
+    }
+  }
+
+  /** The id, or -1. */
+  get(a: number, b = 0, c = 0, d = 0): number {
+    const e = this.#find(a, b, c, d);
+    return e >= 0 ? this.#values[e]! : -1;
+  }
+
+  set(value: number, a: number, b = 0, c = 0, d = 0): void {
+    const found = this.#find(a, b, c, d);
+    if (found >= 0) {
+      this.#values[found] = value;
+      return;
+    }
+    if (this.#slots.full) {
+      this.#grow();
+      return this.set(value, a, b, c, d);
+    }
+    const entry = this.#slots.size++;
+    const n = this.#arity;
+    if ((entry + 1) * n > this.#keys.length) {
+      const keys = new Float64Array(this.#keys.length * 2);
+      keys.set(this.#keys);
+      this.#keys = keys;
+      const values = new Float64Array(this.#values.length * 2);
+      values.set(this.#values);
+      this.#values = values;
+    }
+    const o = entry * n;
+    this.#keys[o] = a;
+    if (n > 1) this.#keys[o + 1] = b;
+    if (n > 2) this.#keys[o + 2] = c;
+    if (n > 3) this.#keys[o + 3] = d;
+    this.#values[entry] = value;
+    this.#slots.table[~found] = entry + 1;
+  }
+
+  /** Every key, in insertion order (missing positions are 0). */
+  *keys(): Generator<[number, number, number, number]> {
+    const k = this.#keys;
+    const n = this.#arity;
+    for (let e = 0; e < this.#slots.size; e++) {
+      const o = e * n;
+      yield [k[o]!, n > 1 ? k[o + 1]! : 0, n > 2 ? k[o + 2]! : 0, n > 3 ? k[o + 3]! : 0];
+    }
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const s = new Slots(old.table.length * 2);
+    s.size = old.size;
+    const k = this.#keys;
+    const n = this.#arity;
+    for (let e = 0; e < old.size; e++) {
+      const o = e * n;
+      let i = this.#hash(k[o]!, n > 1 ? k[o + 1]! : 0, n > 2 ? k[o + 2]! : 0, n > 3 ? k[o + 3]! : 0) & s.mask;
+      while (s.table[i] !== EMPTY) i = (i + 1) & s.mask;
+      s.table[i] = e + 1;
+    }
+    this.#slots = s;
+  }
+}
+
+/**
+ * Raw record bytes -> id: the key is a fixed set of byte ranges of an event
+ * record, read as masked little-endian 32-bit words (the bytes of the word
+ * outside the ranges masked off). Lets the import recognize a drop's
+ * repeated part (flow, task, site...) without decoding any field.
+ */
+export class RecordKeyMap {
+  /** byte offset in the record of each key word, and the mask of its key bytes */
+  readonly #wordOffs: Int32Array;
+  readonly #masks: Int32Array;
+  readonly #words: number;
+  readonly #scratch: Int32Array;
+  #slots = new Slots();
+  #keys: Int32Array;
+  #values: Int32Array;
+  #probe = -1;
+
+  constructor(ranges: ReadonlyArray<readonly [number, number]>) {
+    const masks = new Map<number, number>();
+    for (const [off, len] of ranges) {
+      for (let b = off; b < off + len; b++) {
+        const word = b & ~3;
+        masks.set(word, (masks.get(word) ?? 0) | (0xff << ((b & 3) * 8)));
+      }
+    }
+    const words = [...masks.keys()].sort((x, y) => x - y);
+    this.#words = Math.max(1, words.length);
+    this.#wordOffs = Int32Array.from(words);
+    this.#masks = Int32Array.from(words.map((wd) => masks.get(wd)!));
+    this.#scratch = new Int32Array(this.#words);
+    this.#keys = new Int32Array(1024 * this.#words);
+    this.#values = new Int32Array(1024);
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * Id of the record at byte `base` of `buf`, or -1; a following set() stores
+   * it under the same key. `i32` is buf viewed as 32-bit words when buf and
+   * base are 4-byte aligned (one load per key word), else null.
+   */
+  get(buf: Uint8Array, i32: Int32Array | null, base: number): number {
+    const w = this.#scratch;
+    const offs = this.#wordOffs;
+    const masks = this.#masks;
+    const words = offs.length;
+    let h = 0x2545f491;
+    if (i32 !== null) {
+      const wb = base >> 2;
+      for (let j = 0; j < words; j++) {
+        const x = i32[wb + (offs[j]! >> 2)]! & masks[j]!;
+        w[j] = x;
+        h = mix(h, x);
+      }
+    } else {
+      for (let j = 0; j < words; j++) {
+        const p = base + offs[j]!;
+        const m = masks[j]!;
+        let x = 0;
+        // only the key's own bytes: the word may run past the record's end
+        for (let b = 0; b < 4; b++) if ((m >>> (b * 8)) & 0xff) x |= buf[p + b]! << (b * 8);
+        w[j] = x;
+        h = mix(h, x);
+      }
+    }
+    const s = this.#slots;
+    const k = this.#keys;
+    const n = this.#words;
+    for (let i = finish(h) & s.mask; ; i = (i + 1) & s.mask) {
+      const e = s.table[i]!;
+      if (e === EMPTY) {
+        this.#probe = i;
+        return -1;
+      }
+      const o = (e - 1) * n;
+      let j = 0;
+      while (j < words && k[o + j] === w[j]) j++;
+      if (j === words) return this.#values[e - 1]!;
+    }
+  }
+
+  /** Stores `value` under the key of the last get() that returned -1. */
+  set(value: number): void {
+    if (this.#probe < 0) throw new Error('RecordKeyMap.set() without a missed get()');
+    const words = this.#words;
+    const entry = this.#slots.size++;
+    if ((entry + 1) * words > this.#keys.length) {
+      const keys = new Int32Array(this.#keys.length * 2);
+      keys.set(this.#keys);
+      this.#keys = keys;
+      const values = new Int32Array(this.#values.length * 2);
+      values.set(this.#values);
+      this.#values = values;
+    }
+    this.#keys.set(this.#scratch, entry * words);
+    this.#values[entry] = value;
+    this.#slots.table[this.#probe] = entry + 1;
+    this.#probe = -1;
+    if (this.#slots.full) this.#rehash();
+  }
+
+  /** Forgets every key (ids already handed out stay valid in the database). */
+  clear(): void {
+    this.#slots = new Slots();
+    this.#probe = -1;
+  }
+
+  #rehash(): void {
+    const old = this.#slots;
+    const s = new Slots(old.table.length * 2);
+    s.size = old.size;
+    const k = this.#keys;
+    const words = this.#words;
+    const used = this.#wordOffs.length;
+    for (let e = 0; e < old.size; e++) {
+      let h = 0x2545f491;
+      for (let j = 0; j < used; j++) h = mix(h, k[e * words + j]!);
+      let i = finish(h) & s.mask;
+      while (s.table[i] !== EMPTY) i = (i + 1) & s.mask;
+      s.table[i] = e + 1;
+    }
+    this.#slots = s;
+  }
+}
+
+/** `buf` as 32-bit words when it and records of `recordSize` bytes are 4-byte aligned, else null. */
+export function wordView(buf: Buffer, recordSize: number): Int32Array | null {
+  if (buf.byteOffset % 4 !== 0 || recordSize % 4 !== 0) return null;
+  return new Int32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+}
+
+/** Counts indexed by a 1-based id, growing as ids do. */
+export class GrowableCounts {
+  #counts = new Float64Array(1024);
+
+  inc(id: number, by = 1): void {
+    if (id >= this.#counts.length) {
+      const c = new Float64Array(Math.max(id + 1, this.#counts.length * 2));
+      c.set(this.#counts);
+      this.#counts = c;
+    }
+    this.#counts[id] = this.#counts[id]! + by;
+  }
+
+  get(id: number): number {
+    return id < this.#counts.length ? this.#counts[id]! : 0;
+  }
+}
+
+/** Per-index minimum and maximum of numbers, growing as indexes do. */
+export class GrowableRange {
+  #min = new Float64Array(1024).fill(Infinity);
+  #max = new Float64Array(1024).fill(-Infinity);
+
+  note(i: number, v: number): void {
+    if (i >= this.#min.length) {
+      const n = Math.max(i + 1, this.#min.length * 2);
+      const min = new Float64Array(n).fill(Infinity);
+      min.set(this.#min);
+      this.#min = min;
+      const max = new Float64Array(n).fill(-Infinity);
+      max.set(this.#max);
+      this.#max = max;
+    }
+    if (v < this.#min[i]!) this.#min[i] = v;
+    if (v > this.#max[i]!) this.#max[i] = v;
+  }
+
+  min(i: number): number {
+    return i < this.#min.length ? this.#min[i]! : Infinity;
+  }
+
+  max(i: number): number {
+    return i < this.#max.length ? this.#max[i]! : -Infinity;
+  }
+}

@@ -10,6 +10,12 @@ export interface StackEntry {
 
 const ENTRY_HEADER = 8;
 const FLAG_TRUNCATED = 1;
+/**
+ * The recorder writes a STACKS block per batch with the stacks first seen in
+ * it: thousands at most. A hostile block of 16-byte entries could otherwise
+ * materialize 16M objects from one 256 MiB block and exhaust the heap.
+ */
+export const MAX_STACKS_PER_BLOCK = 1 << 20;
 
 export function encodeStacks(stacks: StackEntry[]): Buffer {
   let size = 0;
@@ -46,6 +52,9 @@ export function decodeStacks(body: Buffer): StackEntry[] {
     for (let i = 0; i < n; i++) frames[i] = body.readBigUInt64LE(p + 8 * i);
     p += 8 * n;
     out.push({ id, frames, truncated: (flags & FLAG_TRUNCATED) !== 0 });
+    if (out.length > MAX_STACKS_PER_BLOCK) {
+      throw new CaptureFormatError('BAD_STACKS', `STACKS block holds more than ${MAX_STACKS_PER_BLOCK} stacks; the capture is damaged or hostile`);
+    }
   }
   if (p !== body.length) {
     throw new CaptureFormatError('BAD_STACKS', `STACKS block ends inside an entry at byte ${p} of ${body.length}; the capture is damaged`);

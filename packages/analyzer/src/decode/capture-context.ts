@@ -15,6 +15,9 @@ import { RecordFields } from './record-fields.js';
 import { ReasonTable } from './reasons.js';
 import { Symbolizer } from './symbolizer.js';
 
+/** distinct stacks kept per capture; beyond it events show no stack (missing_stacks) */
+export const MAX_STACKS_PER_CAPTURE = 4 << 20;
+
 export interface InterfaceInfo {
   netns: number;
   ifindex: number;
@@ -101,6 +104,11 @@ export class CaptureContext {
           return this.#acceptClocks(unpackContext(block.body));
         case BlockType.Stacks:
           for (const s of decodeStacks(block.body)) {
+            // bounded memory: a real capture holds thousands of distinct stacks
+            if (this.stacks.size >= MAX_STACKS_PER_CAPTURE && !this.stacks.has(s.id)) {
+              this.#warn(`STACKS block at byte ${block.offset}: more than ${MAX_STACKS_PER_CAPTURE} stacks; later ones are ignored`);
+              return;
+            }
             this.stacks.set(s.id, s.frames);
             if (s.truncated) this.truncatedStacks.add(s.id);
           }

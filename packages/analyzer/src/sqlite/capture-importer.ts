@@ -141,7 +141,8 @@ export class CaptureImporter {
         this.counts.stacksBlocks++;
         this.ctx.accept(block);
         try {
-          for (const s of decodeStacks(block.body)) this.#stacks.add(s);
+          // only what the context kept (it bounds how many stacks a capture may hold)
+          for (const s of decodeStacks(block.body)) if (this.ctx.stacks.has(s.id)) this.#stacks.add(s);
         } catch {
           // CaptureContext already recorded the warning
         }

@@ -29,7 +29,17 @@ function jsonText(v: unknown): string {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const big = (v: unknown): bigint | null => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isFinite(v) ? BigInt(Math.trunc(v)) : null);
+const INT64_MAX = (1n << 63n) - 1n;
+/**
+ * A time or duration from an untrusted header/END block: nanoseconds that
+ * SQLite's INTEGER and Date can hold, else unknown (null). One bad field
+ * must not refuse a whole capture.
+ */
+const big = (v: unknown): bigint | null => {
+  const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isFinite(v) ? BigInt(Math.trunc(v)) : null;
+  return n !== null && n >= 0n && n <= INT64_MAX ? n : null;
+};
+const saneSum = (a: bigint, b: bigint): bigint | null => (a + b <= INT64_MAX ? a + b : null);
 
 export function tunePragmasForImport(db: Database.Database): void {
   // the database is rebuilt from the captures if anything goes wrong: no journal needed
@@ -80,7 +90,8 @@ export function importCaptures(
         if (endNs === null || t > endNs) endNs = t;
       }
       const dur = big(ctx.end?.duration_ns);
-      if (startNs !== null && dur !== null && (endNs === null || startNs + dur > endNs)) endNs = startNs + dur;
+      const byDuration = startNs !== null && dur !== null ? saneSum(startNs, dur) : null;
+      if (byDuration !== null && (endNs === null || byDuration > endNs)) endNs = byDuration;
       if (startNs === null) startNs = endNs;
       const lost = stats.find((s) => s.name === 'lost_events')!.value;
       w.capture.run(

@@ -49,7 +49,7 @@ interface ReaderPass {
 }
 
 /** The live path: reader + context + decoder + symbolizer, as `record --print` uses them. */
-export function readerPass(file: string): ReaderPass | { refused: string } {
+function readerPass(file: string): ReaderPass | { refused: string } {
   let reader: CaptureReader;
   try {
     reader = CaptureReader.open(file);
@@ -93,7 +93,7 @@ function sink() {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-export async function command(run: (io: CommandIO) => Promise<void>): Promise<{ out: string; err: string }> {
+async function command(run: (io: CommandIO) => Promise<void>): Promise<{ out: string; err: string }> {
   const out = sink();
   const err = sink();
   await run({ stdout: out.stream, stderr: err.stream, env: {} });
@@ -182,6 +182,13 @@ const refused = (v: unknown): v is { refused: string } => typeof v === 'object' 
 
 type CommandCheck = (files: string[], drops: number) => Promise<void>;
 
+/**
+ * A 1-byte record layout turns a 500 KB EVENTS block into 500k drops: the
+ * import takes them all, but the output checks keep every printed byte, so
+ * list output is capped to keep the harness's own memory out of the bound.
+ */
+const LIST_LIMIT = 5000;
+
 /** Each analyze command and output format, with what its output must look like. */
 const COMMAND_CHECKS: CommandCheck[] = [
   async (files) => {
@@ -191,16 +198,16 @@ const COMMAND_CHECKS: CommandCheck[] = [
   },
   async (files) => void parseJson('summary --format json', (await command((io) => runSummary({ files, format: 'json' }, io))).out),
   async (files) => {
-    const r = await command((io) => runList({ files, stacks: true }, io));
+    const r = await command((io) => runList({ files, stacks: true, limit: LIST_LIMIT }, io));
     checkTerminal('list --stacks', r.out);
     checkTerminal('list stderr', r.err);
   },
   async (files, drops) => {
-    const lines = (await command((io) => runList({ files, format: 'ndjson' }, io))).out.split('\n').filter((l) => l !== '');
+    const lines = (await command((io) => runList({ files, format: 'ndjson', limit: LIST_LIMIT }, io))).out.split('\n').filter((l) => l !== '');
     lines.forEach((l, i) => parseJson(`list ndjson line ${i}`, l));
-    if (lines.length !== drops) throw new ContractViolation(`list printed ${lines.length} drops of ${drops}`);
+    if (lines.length !== Math.min(drops, LIST_LIMIT)) throw new ContractViolation(`list printed ${lines.length} drops of ${drops}`);
   },
-  async (files, drops) => checkCsv((await command((io) => runList({ files, format: 'csv', stacks: true }, io))).out, drops),
+  async (files, drops) => checkCsv((await command((io) => runList({ files, format: 'csv', stacks: true, limit: LIST_LIMIT }, io))).out, Math.min(drops, LIST_LIMIT)),
   async (files) => {
     const r = await command((io) => runInfo({ files, format: 'table' }, io));
     checkTerminal('info', r.out);
@@ -222,9 +229,8 @@ export async function runPipeline(file: string, opts: PipelineOptions = { comman
     try {
       const n = a.db.prepare('SELECT count(*) FROM drops').pluck().get() as number;
       const stat = (name: string) => a.db.prepare('SELECT value FROM stats WHERE name = ?').pluck().get(name) as number;
-      a.db.prepare('SELECT * FROM drops').all();
-      a.db.prepare('SELECT * FROM stack_frames').all();
-      a.db.prepare('SELECT * FROM reasons').all();
+      // every row of the views, streamed (materializing 500k rows would measure the harness, not dropcap)
+      for (const view of ['drops', 'stack_frames', 'reasons']) for (const _row of a.db.prepare(`SELECT * FROM ${view}`).iterate());
       return { n, truncated: stat('truncated_bytes'), unclean: stat('unclean_stop'), warnings: a.warnings.length };
     } finally {
       a.db.close();

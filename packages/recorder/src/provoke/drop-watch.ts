@@ -8,23 +8,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ProvokeError } from './errors.js';
-import type { Family } from './scenarios.js';
+import type { ExpectedDrop, Family } from './scenarios.js';
 import { tcpFlagsText } from './tcp-flags.js';
 
-export interface ObservedDrop {
-  reason: string;
+/** What the witness saw: the scenario's tuple form plus the raw reason value. */
+export interface ObservedDrop extends ExpectedDrop {
   reasonCode: number;
-  family: Family;
-  saddr: string;
-  daddr: string;
-  sport: number;
-  dport: number;
-  flags: string;
-  tcpFlags: number;
-  /** symbol of the tracepoint's location */
-  site: string;
-  /** drops with exactly this tuple, reason and site */
-  count: number;
 }
 
 export interface DropWatchResult {

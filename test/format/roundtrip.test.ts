@@ -113,6 +113,18 @@ describe('shuffle', () => {
     expect([...unshuffle(shuffle(raw, 3), 3)]).toEqual([...raw]);
     expect(() => shuffle(raw, 4)).toThrow(RangeError);
   });
+
+  it('inverts on both paths: whole words (record size a multiple of 4) and bytes', () => {
+    for (const size of [4, 8, 120, 3, 121]) {
+      const raw = Buffer.from(Array.from({ length: size * 1001 }, (_, i) => (i * 7919 + (i >> 8)) & 0xff));
+      const planes = shuffle(raw, size);
+      expect(planes.equals(raw)).toBe(false);
+      expect(unshuffle(planes, size).equals(raw)).toBe(true);
+      // input at any byte offset (the word path reads bytes, only its output is word-aligned)
+      const odd = Buffer.concat([Buffer.alloc(1), planes]).subarray(1);
+      expect(unshuffle(odd, size).equals(raw)).toBe(true);
+    }
+  });
 });
 
 describe('stacks body', () => {

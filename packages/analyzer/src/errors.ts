@@ -7,7 +7,8 @@ export type AnalyzerErrorCode =
   | 'NOT_A_DROPCAP_DB'
   | 'QUERY_REFUSED'
   | 'QUERY_FAILED'
-  | 'NO_CAPTURES';
+  | 'NO_CAPTURES'
+  | 'IMPORT_FAILED';
 
 export class AnalyzerError extends Error {
   override readonly name = 'AnalyzerError';

@@ -25,6 +25,7 @@ export {
   type SqlType,
 } from './sqlite/schema.js';
 export { loadCaptures, type Analysis, type LoadOptions } from './sqlite/load.js';
+export type { ImportThreads } from './sqlite/import.js';
 export { readCaptures, type CaptureInfo } from './sqlite/captures.js';
 export { runUserQuery, applySafetyLimits, type QueryResult } from './sqlite/query.js';
 export type { StatRow, Severity } from './sqlite/capture-stats.js';

@@ -11,13 +11,13 @@ import { BlockType, CaptureReader, EventFlags, decodeStacks, unpackValue, type D
 import { parseClockPair } from '../decode/clock-map.js';
 import { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
-import { DROP_BATCH_ROWS, DROP_COLUMNS, type DbWriter } from './db-writer.js';
+import type { DbWriter } from './db-writer.js';
 import { AddrInterner, DevInterner, FlowInterner, SiteInterner } from './interners.js';
 import { LEN_LIMIT, TIME_BASE_UNIT, U16, packAckLen } from './packing.js';
 import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
-import { GrowableCounts, GrowableRange, RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
+import { GrowableCounts, GrowableRange, IntPairMap, RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
 
 export interface EventCounts {
   events: number;
@@ -72,9 +72,9 @@ export class CaptureImporter {
   readonly #sites: SiteInterner;
   readonly #devs: DevInterner;
   readonly #reasonsSeen = new Set<number>();
-  readonly #args: unknown[] = new Array(DROP_BATCH_ROWS * DROP_COLUMNS);
   #fields: RecordFields | null = null;
-  #groupKeys: RecordKeyMap | null = null;
+  /** (who, what) local indexes -> group local index */
+  readonly #groupKeys = new IntPairMap();
   #whoKeys: RecordKeyMap | null = null;
   #whatKeys: RecordKeyMap | null = null;
   #taskKeys: RecordKeyMap | null = null;
@@ -149,7 +149,7 @@ export class CaptureImporter {
         // a _what interned while its stack was missing must be looked up again
         if (this.#whatsWithoutStack > 0) {
           this.#whatKeys?.clear();
-          this.#groupKeys?.clear();
+          this.#groupKeys.clear();
           this.#whatsWithoutStack = 0;
         }
         return;
@@ -193,12 +193,13 @@ export class CaptureImporter {
     }
     if (f !== this.#fields) {
       this.#fields = f;
-      this.#groupKeys = new RecordKeyMap(keyRanges(f, [...WHO_FIELDS, ...WHAT_FIELDS]));
       this.#whoKeys = new RecordKeyMap(keyRanges(f, WHO_FIELDS));
       this.#whatKeys = new RecordKeyMap(keyRanges(f, WHAT_FIELDS));
       this.#taskKeys = new RecordKeyMap(keyRanges(f, TASK_FIELDS));
     }
-    const groupKeys = this.#groupKeys!;
+    const groupKeys = this.#groupKeys;
+    const whoKeys = this.#whoKeys!;
+    const whatKeys = this.#whatKeys!;
     const taskKeys = this.#taskKeys!;
     const i32 = wordView(body, f.size);
     const size = f.size;
@@ -207,7 +208,7 @@ export class CaptureImporter {
     const clocks = this.ctx.clocks;
     const clock = this.#clock;
     const w = this.#w;
-    const args = this.#args;
+    const drops = w.drops;
     const firstGroup = this.#firstGroup;
     const groupRk = this.#groupRk;
     const groupCounts = this.#groupCounts;
@@ -216,9 +217,7 @@ export class CaptureImporter {
     let timeBase = this.#timeBase;
     let tMin = this.#tMin;
     let tMax = this.#tMax;
-    let k = 0;
     for (let i = 0, base = 0; i < n; i++, base += size) {
-      const o = k * DROP_COLUMNS;
       let t: number | bigint = clock.rel(f.tsLo(body, base), f.tsHi(body, base));
       if (t !== t) {
         // NaN: the first drop, or one the fast path cannot convert exactly
@@ -233,9 +232,21 @@ export class CaptureImporter {
         if (t > tMax) tMax = t;
       }
 
-      let group = groupKeys.get(body, i32, base);
+      // three small maps rather than one keyed by all of who and what: at
+      // 10M drops that one outgrew the CPU caches and cost a miss per drop
+      let who = whoKeys.get(body, i32, base);
+      if (who < 0) {
+        who = this.#newWho(f, body, base);
+        whoKeys.set(who);
+      }
+      let what = whatKeys.get(body, i32, base);
+      if (what < 0) {
+        what = this.#newWhat(f, body, base);
+        whatKeys.set(what);
+      }
+      let group = groupKeys.get(who, what);
       if (group < 0) {
-        group = this.#newGroup(f, body, i32, base);
+        group = this.#newGroup(who, what);
         groupKeys.set(group);
       }
       let task = taskKeys.get(body, i32, base);
@@ -250,20 +261,10 @@ export class CaptureImporter {
       }
 
       const len = f.len(body, base);
-      args[o] = t;
-      args[o + 1] = firstGroup + group;
-      args[o + 2] = task;
-      args[o + 3] = f.seq(body, base) * U16 + f.window(body, base);
-      args[o + 4] = packAckLen(f.ackSeq(body, base), len);
-      if (len >= LEN_LIMIT) w.bigLen.run(w.nextDropId + k, len);
-      if (++k === DROP_BATCH_ROWS) {
-        w.dropMany.run(args);
-        w.nextDropId += k;
-        k = 0;
-      }
+      if (len >= LEN_LIMIT) w.bigLen.add(w.nextDropId, len);
+      w.nextDropId++;
+      drops.add(t, firstGroup + group, task, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
     }
-    for (let r = 0; r < k; r++) w.dropOne.run(args.slice(r * DROP_COLUMNS, (r + 1) * DROP_COLUMNS));
-    w.nextDropId += k;
     this.counts.events += n;
     this.#timeBase = timeBase;
     this.#tMin = tMin;
@@ -287,20 +288,8 @@ export class CaptureImporter {
     return BigInt.asIntN(64, rel);
   }
 
-  /** A new (who, what) group: finds or makes its _who and _what. */
-  #newGroup(f: RecordFields, body: Buffer, i32: Int32Array | null, base: number): number {
-    const whoKeys = this.#whoKeys!;
-    let who = whoKeys.get(body, i32, base);
-    if (who < 0) {
-      who = this.#newWho(f, body, base);
-      whoKeys.set(who);
-    }
-    const whatKeys = this.#whatKeys!;
-    let what = whatKeys.get(body, i32, base);
-    if (what < 0) {
-      what = this.#newWhat(f, body, base);
-      whatKeys.set(what);
-    }
+  /** A new (who, what) group, of local _who and _what indexes. */
+  #newGroup(who: number, what: number): number {
     const rk = this.#whatRk[what]!;
     // every (flow, reason) pair of the capture is the pair of some group
     this.#flowReasons.set(1, this.#whoFlow[who]!, rk);
@@ -357,14 +346,14 @@ export class CaptureImporter {
   /** A task row per distinct raw (pid, tid, comm, cpu); returns its global id. */
   #newTask(f: RecordFields, body: Buffer, base: number): number {
     const id = this.#w.nextTaskId++;
-    this.#w.task.run(id, this.#captureId, f.pid(body, base), f.tid(body, base), f.comm(body, base), f.cpu(body, base));
+    this.#w.task.add(id, this.#captureId, f.pid(body, base), f.tid(body, base), f.comm(body, base), f.cpu(body, base));
     return id;
   }
 
   #noteReason(code: number): void {
     this.#reasonsSeen.add(code);
     const r = this.ctx.reasons;
-    this.#w.reason.run(this.#captureId, code, r.name(code), r.subsystem(code));
+    this.#w.reason.add(this.#captureId, code, r.name(code), r.subsystem(code));
   }
 
   /** Writes this capture's _group, _who, _what, _flow_reason and _agg_* rows, and the per-drop counters. */
@@ -383,23 +372,6 @@ export class CaptureImporter {
       const what = this.#groupWhat[g]!;
       whoCounts[who] = whoCounts[who]! + drops;
       whatCounts[what] = whatCounts[what]! + drops;
-      const o = who * WHO_ROW;
-      const h = what * WHAT_ROW;
-      const wr = this.#whoRows;
-      const hr = this.#whatRows;
-      // the _group row repeats its _who's and _what's columns: the drops view then needs one lookup per drop
-      w.group.add(
-        this.#firstGroup + g,
-        this.#firstWho + who,
-        this.#firstWhat + what,
-        id,
-        base ?? 0n,
-        wr[o + 1], wr[o + 2], wr[o + 3], wr[o + 4], wr[o + 5], wr[o + 6], wr[o + 7], wr[o + 8], wr[o + 9],
-        hr[h], hr[h + 1], hr[h + 2], hr[h + 3],
-        drops,
-        times ? base + BigInt(this.#groupTimes.min(g)) : null,
-        times ? base + BigInt(this.#groupTimes.max(g)) : null,
-      );
     }
     const who = this.#whoRows;
     for (let i = 0, local = 0; i < who.length; i += WHO_ROW, local++) {
@@ -407,8 +379,6 @@ export class CaptureImporter {
       this.#flows.counts.inc(who[i]!, drops);
       w.who.add(this.#firstWho + local, id, ...who.slice(i, i + WHO_ROW), drops);
     }
-    w.group.flush();
-    w.who.flush();
     const what = this.#whatRows;
     for (let i = 0, local = 0; i < what.length; i += WHAT_ROW, local++) {
       const drops = whatCounts[local]!;
@@ -422,14 +392,25 @@ export class CaptureImporter {
         c.missingStacks += drops;
       }
       if (flags & EventFlags.NEW_SITE) c.newSites += drops;
-      w.what.run(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
+      w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
+    }
+    for (let g = 0; g < groups; g++) {
+      const drops = this.#groupCounts.get(g);
+      // the drops view reads a group's _who and _what columns from its _group row: SqlSink copies them
+      w.group.add(
+        this.#firstGroup + g,
+        this.#firstWho + this.#groupWho[g]!,
+        this.#firstWhat + this.#groupWhat[g]!,
+        drops,
+        times ? base + BigInt(this.#groupTimes.min(g)) : null,
+        times ? base + BigInt(this.#groupTimes.max(g)) : null,
+      );
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts
     const flowReasons = [...this.#flowReasons.keys()].map(([flow, key]) => [flow, rk[key * 2]!, rk[key * 2 + 1]!] as const);
     flowReasons.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
     for (const [flow, code, noReason] of flowReasons) w.flowReason.add(flow, id, code, noReason);
-    w.flowReason.flush();
     let first: bigint | null = null;
     let last: bigint | null = null;
     if (base !== null && this.#tMin <= this.#tMax) {
@@ -444,8 +425,7 @@ export class CaptureImporter {
     if (base !== null && hist.enabled) {
       const g = BigInt(hist.bucketNs);
       for (const [key, bucket, drops] of hist.entries()) w.aggTime.add(id, rk[key * 2], rk[key * 2 + 1], base + BigInt(bucket) * g, drops);
-      w.aggTime.flush();
     }
-    w.aggCapture.run(id, c.events, first, last, hist.enabled ? hist.bucketNs : null);
+    w.aggCapture.add(id, c.events, first, last, hist.enabled ? hist.bucketNs : null);
   }
 }

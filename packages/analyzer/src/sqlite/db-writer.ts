@@ -1,81 +1,67 @@
-// Prepared statements and id counters for one import into one database.
-// Ids are assigned here rather than read back from SQLite: cheaper, and the
-// interners below can hand them out before the row is written.
-import type Database from 'better-sqlite3';
-import { relation, schemaDdl, SCHEMA_VERSION } from './schema.js';
+// What an import writes, table by table, and the ids it hands out. Ids are
+// assigned here rather than read back from SQLite: cheaper, and the
+// interners can hand them out before the row is written. Where the rows go
+// is a RowSink's business: straight into SQLite (sql-sink.ts) or across to
+// the thread that owns the database (posting-sink.ts).
+import { relation, SCHEMA_VERSION } from './schema.js';
 
-/** Rows per multi-row INSERT: amortizes better-sqlite3's per-call cost. */
-export const DROP_BATCH_ROWS = 128;
+/** Every table an import writes, in one fixed order (a table's index travels between threads). */
+export const SINK_TABLES = [
+  '_who', '_what', '_flow', '_flow_reason', '_agg_time', '_group', '_agg_capture', '_big_len', '_task', '_addr',
+  '_site', '_dev', '_reason', 'stack_symbol', 'stack_frame', 'stack_callsite', '_stack_frame_list', 'captures',
+  'meta', 'stats', 'reasons', 'interfaces', '_dropcap_db',
+] as const;
+export type SinkTable = (typeof SINK_TABLES)[number];
+
 export const DROP_COLUMNS = relation('_drop').columns.length;
 
-function insertSql(table: string, rows = 1): string {
-  const n = relation(table).columns.length;
-  const one = `(${new Array(n).fill('?').join(',')})`;
-  return `INSERT INTO ${table} VALUES ${new Array(rows).fill(one).join(',')}`;
+/** Rows of one table, columns in schema order. Written in order; when is up to the sink. */
+export interface TableRows {
+  add(...values: unknown[]): void;
 }
 
-/**
- * Rows of one table written in multi-row INSERTs of `rows` rows: one call
- * into better-sqlite3 per batch instead of per row. flush() writes the rest.
- */
-export class BatchInsert {
-  readonly #many: Database.Statement;
-  readonly #one: Database.Statement;
-  readonly #columns: number;
-  readonly #rows: number;
-  readonly #args: unknown[];
-  #n = 0;
+/** The per-drop rows (_drop): the bulk of an import, so typed columns, no rest parameters. */
+export interface DropRows {
+  add(t: number | bigint, group: number, task: number, seqWin: number, ackLen: number): void;
+}
 
-  constructor(db: Database.Database, table: string, rows = 64) {
-    this.#columns = relation(table).columns.length;
-    this.#rows = rows;
-    this.#args = new Array(rows * this.#columns);
-    this.#many = db.prepare(insertSql(table, rows));
-    this.#one = db.prepare(insertSql(table));
-  }
-
-  add(...values: unknown[]): void {
-    const o = this.#n * this.#columns;
-    for (let i = 0; i < this.#columns; i++) this.#args[o + i] = values[i];
-    if (++this.#n === this.#rows) {
-      this.#many.run(this.#args);
-      this.#n = 0;
-    }
-  }
-
-  flush(): void {
-    for (let r = 0; r < this.#n; r++) this.#one.run(this.#args.slice(r * this.#columns, (r + 1) * this.#columns));
-    this.#n = 0;
-  }
+export interface RowSink {
+  table(name: SinkTable): TableRows;
+  readonly drops: DropRows;
+  /** How far the import has read (bytes of capture, of the total), for a progress bar. */
+  progress(done: number, total: number): void;
+  /** Writes everything still held. */
+  flush(): void;
 }
 
 export class DbWriter {
-  readonly db: Database.Database;
-  readonly dropMany: Database.Statement;
-  readonly dropOne: Database.Statement;
-  readonly who: BatchInsert;
-  readonly what: Database.Statement;
-  readonly flow: BatchInsert;
-  readonly flowReason: BatchInsert;
-  readonly aggTime: BatchInsert;
-  readonly group: BatchInsert;
-  readonly aggCapture: Database.Statement;
-  readonly bigLen: Database.Statement;
-  readonly task: Database.Statement;
-  readonly addr: Database.Statement;
-  readonly site: Database.Statement;
-  readonly dev: Database.Statement;
-  readonly reason: Database.Statement;
-  readonly symbol: Database.Statement;
-  readonly frame: Database.Statement;
-  readonly callsite: Database.Statement;
-  readonly frameList: Database.Statement;
-  readonly capture: Database.Statement;
-  readonly meta: Database.Statement;
-  readonly stat: Database.Statement;
-  readonly reasonEnum: Database.Statement;
-  readonly iface: Database.Statement;
-  readonly marker: Database.Statement;
+  readonly sink: RowSink;
+  readonly drops: DropRows;
+  readonly who: TableRows;
+  readonly what: TableRows;
+  readonly flow: TableRows;
+  readonly flowReason: TableRows;
+  readonly aggTime: TableRows;
+  /** _group rows given as (group_id, who_id, what_id, drops, first_ns, last_ns): the sink adds the _who and _what columns */
+  readonly group: TableRows;
+  readonly aggCapture: TableRows;
+  readonly bigLen: TableRows;
+  readonly task: TableRows;
+  readonly addr: TableRows;
+  readonly site: TableRows;
+  readonly dev: TableRows;
+  readonly reason: TableRows;
+  readonly symbol: TableRows;
+  readonly frame: TableRows;
+  readonly callsite: TableRows;
+  readonly frameList: TableRows;
+  readonly capture: TableRows;
+  readonly meta: TableRows;
+  readonly stat: TableRows;
+  readonly reasonEnum: TableRows;
+  readonly iface: TableRows;
+  /** _dropcap_db: key/value, a later value replaces an earlier one */
+  readonly marker: TableRows;
 
   /** rowid of the next _drop row (SQLite numbers a fresh rowid table 1, 2, ...) */
   nextDropId = 1;
@@ -90,35 +76,33 @@ export class DbWriter {
   nextFrameId = 1;
   nextCallsiteId = 1;
 
-  constructor(db: Database.Database) {
-    this.db = db;
-    db.exec(schemaDdl());
-    this.dropMany = db.prepare(insertSql('_drop', DROP_BATCH_ROWS));
-    this.dropOne = db.prepare(insertSql('_drop'));
-    this.who = new BatchInsert(db, '_who');
-    this.what = db.prepare(insertSql('_what'));
-    this.flow = new BatchInsert(db, '_flow');
-    this.flowReason = new BatchInsert(db, '_flow_reason');
-    this.aggTime = new BatchInsert(db, '_agg_time');
-    this.group = new BatchInsert(db, '_group');
-    this.aggCapture = db.prepare(insertSql('_agg_capture'));
-    this.bigLen = db.prepare(insertSql('_big_len'));
-    this.task = db.prepare(insertSql('_task'));
-    this.addr = db.prepare(insertSql('_addr'));
-    this.site = db.prepare(insertSql('_site'));
-    this.dev = db.prepare(insertSql('_dev'));
-    this.reason = db.prepare(insertSql('_reason'));
-    this.symbol = db.prepare(insertSql('stack_symbol'));
-    this.frame = db.prepare(insertSql('stack_frame'));
-    this.callsite = db.prepare(insertSql('stack_callsite'));
-    this.frameList = db.prepare(insertSql('_stack_frame_list'));
-    this.capture = db.prepare(insertSql('captures'));
-    this.meta = db.prepare(insertSql('meta'));
-    this.stat = db.prepare(insertSql('stats'));
-    this.reasonEnum = db.prepare(insertSql('reasons'));
-    this.iface = db.prepare(insertSql('interfaces'));
-    this.marker = db.prepare('INSERT OR REPLACE INTO _dropcap_db VALUES (?, ?)');
-    this.marker.run('schema_version', String(SCHEMA_VERSION));
-    this.marker.run('complete', '0');
+  constructor(sink: RowSink) {
+    this.sink = sink;
+    this.drops = sink.drops;
+    this.who = sink.table('_who');
+    this.what = sink.table('_what');
+    this.flow = sink.table('_flow');
+    this.flowReason = sink.table('_flow_reason');
+    this.aggTime = sink.table('_agg_time');
+    this.group = sink.table('_group');
+    this.aggCapture = sink.table('_agg_capture');
+    this.bigLen = sink.table('_big_len');
+    this.task = sink.table('_task');
+    this.addr = sink.table('_addr');
+    this.site = sink.table('_site');
+    this.dev = sink.table('_dev');
+    this.reason = sink.table('_reason');
+    this.symbol = sink.table('stack_symbol');
+    this.frame = sink.table('stack_frame');
+    this.callsite = sink.table('stack_callsite');
+    this.frameList = sink.table('_stack_frame_list');
+    this.capture = sink.table('captures');
+    this.meta = sink.table('meta');
+    this.stat = sink.table('stats');
+    this.reasonEnum = sink.table('reasons');
+    this.iface = sink.table('interfaces');
+    this.marker = sink.table('_dropcap_db');
+    this.marker.add('schema_version', String(SCHEMA_VERSION));
+    this.marker.add('complete', '0');
   }
 }

@@ -1,45 +1,23 @@
-// Imports capture files into a fresh database: one transaction, prepared
-// statements, events streamed block by block.
+// Imports capture files into a fresh database, in one transaction. Decoding
+// and binding rows into SQLite each take about half of a big import, so a
+// big one is split across two threads: a worker decodes and interns
+// (write-captures.ts into a PostingSink), this thread binds the rows it
+// sends (SqlSink). Small captures are imported here: a worker costs more to
+// start than it saves.
 import fs from 'node:fs';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { CaptureReader } from '@dropcap/format';
-import { isoFromRealtimeNs } from '../decode/clock-map.js';
-import { captureStats, captureWarnings } from './capture-stats.js';
-import { CaptureImporter } from './capture-importer.js';
 import { DbWriter } from './db-writer.js';
-import { AddrInterner, FlowInterner } from './interners.js';
-import { SymbolInterner } from './stack-interner.js';
-import { MAX_CAPTURES } from './packing.js';
-import { AnalyzerError } from '../errors.js';
+import { importInWorker, importWorkerScript } from './import-host.js';
+import { SqlSink } from './sql-sink.js';
+import { writeCaptures } from './write-captures.js';
 
-export interface SourceIdentity {
-  path: string;
-  size: number;
-  mtimeNs: string;
-}
+export { identify, type SourceIdentity } from './write-captures.js';
 
-export function identify(p: string): SourceIdentity {
-  const st = fs.statSync(p, { bigint: true });
-  return { path: path.resolve(p), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
-}
+/** 'auto': a worker from WORKER_MIN_BYTES of captures on, when the built worker script is there. */
+export type ImportThreads = 'auto' | 'worker' | 'in-thread';
 
-function jsonText(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : String(x)) : x));
-}
-
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const INT64_MAX = (1n << 63n) - 1n;
-/**
- * A time or duration from an untrusted header/END block: nanoseconds that
- * SQLite's INTEGER and Date can hold, else unknown (null). One bad field
- * must not refuse a whole capture.
- */
-const big = (v: unknown): bigint | null => {
-  const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isFinite(v) ? BigInt(Math.trunc(v)) : null;
-  return n !== null && n >= 0n && n <= INT64_MAX ? n : null;
-};
-const saneSum = (a: bigint, b: bigint): bigint | null => (a + b <= INT64_MAX ? a + b : null);
+/** About 500k drops of a storm; below, the worker's start-up (~50 ms) is not paid back. */
+export const WORKER_MIN_BYTES = 2 * 1024 * 1024;
 
 export function tunePragmasForImport(db: Database.Database): void {
   // the database is rebuilt from the captures if anything goes wrong: no journal needed
@@ -50,77 +28,38 @@ export function tunePragmasForImport(db: Database.Database): void {
   db.pragma('cache_size = -65536');
 }
 
+function totalBytes(paths: string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      n += fs.statSync(p).size;
+    } catch {
+      // the reader reports a missing or unreadable file with its own error
+    }
+  }
+  return n;
+}
+
+export interface ImportResult {
+  warnings: string[];
+  /** where the captures were decoded */
+  decodedIn: 'worker' | 'in-thread';
+}
+
 export function importCaptures(
   db: Database.Database,
   paths: string[],
   onProgress?: (done: number, total: number) => void,
-): string[] {
-  const w = new DbWriter(db);
-  const addrs = new AddrInterner(w);
-  const symbols = new SymbolInterner(w);
-  const flows = new FlowInterner();
-  const warnings: string[] = [];
-  if (paths.length > MAX_CAPTURES) {
-    throw new AnalyzerError('NO_CAPTURES', `${paths.length} captures given; one database holds at most ${MAX_CAPTURES}, load them in groups`);
-  }
-  // open all first: a bad magic or version fails before any work
-  const readers = paths.map((p) => CaptureReader.open(p));
-  const total = readers.reduce((s, r) => s + (r.fileSize ?? 0), 0);
-  const sources = paths.map(identify);
-  let doneBefore = 0;
-
-  db.transaction(() => {
-    readers.forEach((reader, i) => {
-      const captureId = i + 1;
-      const label = paths[i]!;
-      const imp = new CaptureImporter(w, captureId, label, addrs, symbols, flows);
-      imp.importFile(reader, () => onProgress?.(doneBefore + reader.bytesRead, total));
-      doneBefore += reader.bytesRead;
-      const ctx = imp.ctx;
-      const counts = imp.counts;
-      const stats = captureStats(ctx, counts, reader.damage, reader.unknownBlocks);
-      warnings.push(...ctx.warnings, ...captureWarnings(label, stats, reader.damage));
-
-      const header = ctx.header ?? {};
-      const startPair = header.start_clocks as Record<string, unknown> | undefined;
-      let startNs = big(startPair?.realtime_ns) ?? counts.firstNs;
-      let endNs = counts.lastNs;
-      if (ctx.lastMonotonicNs !== null) {
-        const t = ctx.clocks.toRealtimeNs(ctx.lastMonotonicNs);
-        if (endNs === null || t > endNs) endNs = t;
-      }
-      const dur = big(ctx.end?.duration_ns);
-      const byDuration = startNs !== null && dur !== null ? saneSum(startNs, dur) : null;
-      if (byDuration !== null && (endNs === null || byDuration > endNs)) endNs = byDuration;
-      if (startNs === null) startNs = endNs;
-      const lost = stats.find((s) => s.name === 'lost_events')!.value;
-      w.capture.run(
-        captureId,
-        label,
-        ctx.hostname,
-        str(header.kernel_release),
-        str(header.attach),
-        startNs,
-        endNs,
-        startNs === null ? null : isoFromRealtimeNs(startNs),
-        endNs === null ? null : isoFromRealtimeNs(endNs),
-        startNs !== null && endNs !== null ? Number(endNs - startNs) / 1e9 : null,
-        counts.events,
-        lost,
-        ctx.end ? 1 : 0,
-        sources[i]!.size,
-        BigInt(sources[i]!.mtimeNs),
-        `${reader.major}.${reader.minor}`,
-      );
-      for (const [key, value] of Object.entries(header)) w.meta.run(captureId, key, typeof value === 'string' ? value : jsonText(value));
-      for (const s of stats) w.stat.run(captureId, s.name, s.severity, s.value, s.description);
-      for (const r of ctx.reasons.entries()) w.reasonEnum.run(captureId, r.code, r.name, r.enumName, r.enumType);
-      for (const itf of ctx.interfaces) w.iface.run(captureId, itf.netns, itf.ifindex, itf.name);
-    });
-    flows.write(w);
-    w.marker.run('sources', JSON.stringify(sources));
-    w.marker.run('warnings', JSON.stringify(warnings));
-    w.marker.run('complete', '1');
+  threads: ImportThreads = 'auto',
+): ImportResult {
+  const sink = new SqlSink(db, onProgress);
+  const script = threads === 'in-thread' ? null : importWorkerScript();
+  if (threads === 'worker' && !script) throw new Error('the import worker is not built (npm run build)');
+  const useWorker = script !== null && (threads === 'worker' || totalBytes(paths) >= WORKER_MIN_BYTES);
+  return db.transaction((): ImportResult => {
+    if (useWorker) return { warnings: importInWorker(script, sink, paths), decodedIn: 'worker' };
+    const warnings = writeCaptures(new DbWriter(sink), paths);
+    sink.flush();
+    return { warnings, decodedIn: 'in-thread' };
   })();
-  return warnings;
 }

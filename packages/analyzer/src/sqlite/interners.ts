@@ -45,7 +45,7 @@ export class AddrInterner {
     const known = this.#byText.get(text);
     if (known !== undefined) return known;
     const id = this.#w.nextAddrId++;
-    this.#w.addr.run(id, text);
+    this.#w.addr.add(id, text);
     this.#byText.set(text, id);
     return id;
   }
@@ -73,7 +73,6 @@ export class FlowInterner {
   write(w: DbWriter): void {
     const r = this.#rows;
     for (let i = 0, id = 1; i < r.length; i += 4, id++) w.flow.add(id, r[i], r[i + 1], r[i + 2], r[i + 3], this.counts.get(id));
-    w.flow.flush();
   }
 }
 
@@ -101,7 +100,7 @@ export class SiteInterner {
     let id = this.#byAddr.get(addr);
     if (id === undefined) {
       id = this.#w.nextSiteId++;
-      this.#w.site.run(id, this.#captureId, BigInt.asIntN(64, addr), this.#ctx.formatLocation(addr));
+      this.#w.site.add(id, this.#captureId, BigInt.asIntN(64, addr), this.#ctx.formatLocation(addr));
       this.#byAddr.set(addr, id);
     }
     this.#lastLo = lo;
@@ -147,7 +146,7 @@ export class DevInterner {
 
   #add(netns: number, ifindex: number, mark: number): number {
     const id = this.#w.nextDevId++;
-    this.#w.dev.run(id, this.#captureId, netns, ifindex, this.#ctx.ifname(netns, ifindex), mark);
+    this.#w.dev.add(id, this.#captureId, netns, ifindex, this.#ctx.ifname(netns, ifindex), mark);
     return id;
   }
 }

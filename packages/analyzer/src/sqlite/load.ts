@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { AnalyzerError } from '../errors.js';
 import { readCaptures, type CaptureInfo } from './captures.js';
-import { identify, importCaptures, tunePragmasForImport, type SourceIdentity } from './import.js';
+import { identify, importCaptures, tunePragmasForImport, type ImportResult, type ImportThreads, type SourceIdentity } from './import.js';
 import { SCHEMA_VERSION } from './schema.js';
 
 export interface Analysis {
@@ -16,12 +16,16 @@ export interface Analysis {
   warnings: string[];
   /** true when --db already held these captures and nothing was imported */
   reused: boolean;
+  /** where the import decoded the captures (import.ts); null when reused */
+  decodedIn: 'worker' | 'in-thread' | null;
 }
 
 export interface LoadOptions {
   dbPath?: string;
   /** bytes of capture read so far, of the total */
   onProgress?: (done: number, total: number) => void;
+  /** where decoding runs (import.ts): default 'auto' */
+  importThreads?: ImportThreads;
 }
 
 export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis {
@@ -29,12 +33,12 @@ export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis 
   if (!opts.dbPath) {
     const db = new Database(':memory:');
     tunePragmasForImport(db);
-    const warnings = importCaptures(db, paths, opts.onProgress);
-    return { db, captures: readCaptures(db), warnings, reused: false };
+    const { warnings, decodedIn } = importCaptures(db, paths, opts.onProgress, opts.importThreads);
+    return { db, captures: readCaptures(db), warnings, reused: false, decodedIn };
   }
   const reused = tryReuse(opts.dbPath, paths);
   if (reused) return reused;
-  return rebuild(opts.dbPath, paths, opts.onProgress);
+  return rebuild(opts.dbPath, paths, opts);
 }
 
 /**
@@ -92,20 +96,20 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
     warnings = [];
   }
   tuneForQueries(db);
-  return { db, captures: readCaptures(db), warnings, reused: true };
+  return { db, captures: readCaptures(db), warnings, reused: true, decodedIn: null };
 }
 
-function rebuild(dbPath: string, paths: string[], onProgress?: (done: number, total: number) => void): Analysis {
+function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
   const tmp = `${dbPath}.importing-${process.pid}`;
   fs.rmSync(tmp, { force: true });
-  let warnings: string[];
+  let result: ImportResult;
   try {
     const db = new Database(tmp);
     // like the captures, the database holds kernel addresses: owner only
     fs.chmodSync(tmp, 0o600);
     try {
       tunePragmasForImport(db);
-      warnings = importCaptures(db, paths, onProgress);
+      result = importCaptures(db, paths, opts.onProgress, opts.importThreads);
     } finally {
       db.close();
     }
@@ -116,5 +120,5 @@ function rebuild(dbPath: string, paths: string[], onProgress?: (done: number, to
   }
   const db = new Database(dbPath, { fileMustExist: true });
   tuneForQueries(db);
-  return { db, captures: readCaptures(db), warnings, reused: false };
+  return { db, captures: readCaptures(db), warnings: result.warnings, reused: false, decodedIn: result.decodedIn };
 }

@@ -20,7 +20,7 @@ export class SymbolInterner {
     let id = this.#ids.get(key);
     if (id === undefined) {
       id = this.#w.nextSymbolId++;
-      this.#w.symbol.run(id, name, module);
+      this.#w.symbol.add(id, name, module);
       this.#ids.set(key, id);
     }
     return id;
@@ -57,7 +57,7 @@ export class StackInterner {
       let cs = this.#callsites.get(key);
       if (cs === undefined) {
         cs = this.#w.nextCallsiteId++;
-        this.#w.callsite.run(cs, parent, depth, frameId);
+        this.#w.callsite.add(cs, parent, depth, frameId);
         this.#callsites.set(key, cs);
       }
       parent = cs;
@@ -65,7 +65,7 @@ export class StackInterner {
     this.leaves.set(stack.id, parent);
     if (parent !== null && !this.#listed.has(parent)) {
       this.#listed.add(parent);
-      for (let d = 0; d < frameIds.length; d++) this.#w.frameList.run(parent, d, frameIds[d]!);
+      for (let d = 0; d < frameIds.length; d++) this.#w.frameList.add(parent, d, frameIds[d]!);
     }
   }
 
@@ -75,7 +75,7 @@ export class StackInterner {
       id = this.#w.nextFrameId++;
       const hit = this.#symbolizer().lookup(addr);
       const symbolId = hit ? this.#symbols.id(hit.name, hit.module) : null;
-      this.#w.frame.run(id, this.#captureId, BigInt.asIntN(64, addr), symbolId, hit ? hit.offset : null);
+      this.#w.frame.add(id, this.#captureId, BigInt.asIntN(64, addr), symbolId, hit ? hit.offset : null);
       this.#frames.set(addr, id);
     }
     return id;

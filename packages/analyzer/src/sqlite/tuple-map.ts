@@ -137,6 +137,77 @@ export class TupleMap {
 }
 
 /**
+ * Pairs of non-negative 31-bit integers -> id, with get() remembering where
+ * a missing pair goes so that the set() after it does not probe again.
+ */
+export class IntPairMap {
+  #slots = new Slots();
+  #keys = new Int32Array(2048);
+  #values = new Int32Array(1024);
+  #probe = -1;
+  #a = 0;
+  #b = 0;
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** The id, or -1 (then set() stores one for this pair). */
+  get(a: number, b: number): number {
+    const s = this.#slots;
+    const k = this.#keys;
+    for (let i = finish(mix(mix(0x2545f491, a), b)) & s.mask; ; i = (i + 1) & s.mask) {
+      const e = s.table[i]!;
+      if (e === EMPTY) {
+        this.#probe = i;
+        this.#a = a;
+        this.#b = b;
+        return -1;
+      }
+      const o = (e - 1) * 2;
+      if (k[o] === a && k[o + 1] === b) return this.#values[e - 1]!;
+    }
+  }
+
+  /** Stores `value` under the pair of the last get() that returned -1. */
+  set(value: number): void {
+    if (this.#probe < 0) throw new Error('IntPairMap.set() without a missed get()');
+    const entry = this.#slots.size++;
+    if ((entry + 1) * 2 > this.#keys.length) {
+      const keys = new Int32Array(this.#keys.length * 2);
+      keys.set(this.#keys);
+      this.#keys = keys;
+      const values = new Int32Array(this.#values.length * 2);
+      values.set(this.#values);
+      this.#values = values;
+    }
+    this.#keys[entry * 2] = this.#a;
+    this.#keys[entry * 2 + 1] = this.#b;
+    this.#values[entry] = value;
+    this.#slots.table[this.#probe] = entry + 1;
+    this.#probe = -1;
+    if (this.#slots.full) this.#rehash();
+  }
+
+  clear(): void {
+    this.#slots = new Slots();
+    this.#probe = -1;
+  }
+
+  #rehash(): void {
+    const s = new Slots(this.#slots.table.length * 2);
+    s.size = this.#slots.size;
+    const k = this.#keys;
+    for (let e = 0; e < s.size; e++) {
+      let i = finish(mix(mix(0x2545f491, k[e * 2]!), k[e * 2 + 1]!)) & s.mask;
+      while (s.table[i] !== EMPTY) i = (i + 1) & s.mask;
+      s.table[i] = e + 1;
+    }
+    this.#slots = s;
+  }
+}
+
+/**
  * Raw record bytes -> id: the key is a fixed set of byte ranges of an event
  * record, read as masked little-endian 32-bit words (the bytes of the word
  * outside the ranges masked off). Lets the import recognize a drop's

@@ -1,0 +1,64 @@
+// The wire between the import worker (decodes, interns, produces rows) and
+// the thread that owns the database (binds them into SQLite). Messages go
+// through a MessagePort; two counters in shared memory let the receiver
+// block until a message is there (Atomics.wait) and the sender block while
+// too many are in flight, so memory stays bounded whichever side is slower.
+// No imports beyond node's own: the worker's entry loads this before anything
+// that could fail to load, so that such a failure still reaches the receiver.
+import type { MessagePort } from 'node:worker_threads';
+
+export interface RowsMessage {
+  kind: 'rows';
+  /** [index in SINK_TABLES, flat row values]; a table's rows in the order they were made */
+  tables: Array<[number, unknown[]]>;
+  /** `dropCount` drops of DROP_COLUMNS doubles each (transferred, not copied) */
+  drops: Float64Array | null;
+  dropCount: number;
+  /** [row, time] of the drops whose time a double cannot hold (NaN in `drops`) */
+  bigTimes: Array<[number, bigint]>;
+  done: number;
+  total: number;
+}
+
+export interface DoneMessage {
+  kind: 'done';
+  warnings: string[];
+}
+
+export interface ErrorMessage {
+  kind: 'error';
+  name: string;
+  code: string | undefined;
+  message: string;
+  stack: string | undefined;
+}
+
+export type ImportMessage = RowsMessage | DoneMessage | ErrorMessage;
+
+/** Indexes into the shared Int32Array. */
+export const POSTED = 0;
+export const TAKEN = 1;
+/** Messages the worker may be ahead by (each up to ~1 MiB of drops). */
+export const MAX_IN_FLIGHT = 8;
+
+export function newSignal(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+}
+
+export function errorMessage(err: unknown): ErrorMessage {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code;
+  return { kind: 'error', name: e.name, code: typeof code === 'string' ? code : undefined, message: e.message, stack: e.stack };
+}
+
+/** Posts a message, then waits while the receiver is MAX_IN_FLIGHT messages behind. */
+export function send(port: MessagePort, signal: Int32Array, msg: ImportMessage, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
+  Atomics.add(signal, POSTED, 1);
+  Atomics.notify(signal, POSTED);
+  for (;;) {
+    const taken = Atomics.load(signal, TAKEN);
+    if (Atomics.load(signal, POSTED) - taken < MAX_IN_FLIGHT) return;
+    Atomics.wait(signal, TAKEN, taken, 1000);
+  }
+}

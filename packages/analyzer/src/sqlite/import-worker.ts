@@ -1,0 +1,17 @@
+// Entry of the import worker thread (started by import-host.ts): runs the
+// import into a PostingSink, then says done, or sends the error. The job is
+// loaded dynamically so that even a failure to load it reaches the thread
+// waiting for rows, which cannot see the worker's own 'error' event while
+// it blocks.
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { errorMessage, send } from './import-channel.js';
+
+const { port, signal, paths } = workerData as { port: MessagePort; signal: Int32Array; paths: string[] };
+try {
+  const { runImportJob } = await import('./import-job.js');
+  send(port, signal, { kind: 'done', warnings: runImportJob(port, signal, paths) });
+} catch (err) {
+  send(port, signal, errorMessage(err));
+} finally {
+  port.close();
+}

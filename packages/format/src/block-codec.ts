@@ -7,12 +7,13 @@ import { CaptureFormatError } from './errors.js';
 /** Brotli quality 5: about deflate's speed with a better ratio; 11 takes seconds on kallsyms. */
 const BROTLI_QUALITY = 5;
 
-export function encodeBody(codec: Codec, raw: Buffer): Buffer {
+/** `deflateLevel`: zlib's 1 (fastest) to 9; default zlib's own (6). */
+export function encodeBody(codec: Codec, raw: Buffer, deflateLevel?: number): Buffer {
   switch (codec) {
     case Codec.None:
       return raw;
     case Codec.Deflate:
-      return zlib.deflateRawSync(raw);
+      return zlib.deflateRawSync(raw, deflateLevel === undefined ? {} : { level: deflateLevel });
     case Codec.Brotli:
       return zlib.brotliCompressSync(raw, {
         params: {

@@ -2,6 +2,9 @@
 // made contiguous, so deflate sees long runs (records are very alike).
 import os from 'node:os';
 
+/** Uint32Array is in the host's byte order; the records are little-endian. */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
 function checkShape(buf: Buffer, recordSize: number): number {
   if (!Number.isInteger(recordSize) || recordSize <= 0 || buf.length % recordSize !== 0) {
     throw new RangeError(`buffer of ${buf.length} bytes is not a whole number of ${recordSize}-byte records`);
@@ -13,18 +16,40 @@ function checkShape(buf: Buffer, recordSize: number): number {
 export function shuffle(buf: Buffer, recordSize: number): Buffer {
   const n = checkShape(buf, recordSize);
   const out = Buffer.allocUnsafe(buf.length);
+  if (LITTLE_ENDIAN && recordSize % 4 === 0 && buf.byteOffset % 4 === 0) shuffleWords(buf, out, n, recordSize);
+  else shuffleBytes(buf, out, n, recordSize);
+  return out;
+}
+
+/** One load per 32-bit word of input, its 4 bytes stored to 4 planes: the recorder shuffles every event it writes. */
+function shuffleWords(buf: Buffer, out: Buffer, n: number, recordSize: number): void {
+  const words = recordSize >> 2;
+  const in32 = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  for (let w = 0; w < words; w++) {
+    const p0 = 4 * w * n;
+    const p1 = p0 + n;
+    const p2 = p1 + n;
+    const p3 = p2 + n;
+    for (let r = 0, src = w; r < n; r++, src += words) {
+      const x = in32[src]!;
+      out[p0 + r] = x;
+      out[p1 + r] = x >>> 8;
+      out[p2 + r] = x >>> 16;
+      out[p3 + r] = x >>> 24;
+    }
+  }
+}
+
+function shuffleBytes(buf: Buffer, out: Buffer, n: number, recordSize: number): void {
   for (let i = 0; i < recordSize; i++) {
     const dst = i * n;
     for (let r = 0, src = i; r < n; r++, src += recordSize) out[dst + r] = buf[src]!;
   }
-  return out;
 }
 
 /** Records per tile: the tile's output (TILE * recordSize bytes) stays in L1 while its bytes are gathered. */
 const TILE = 64;
 
-/** Uint32Array is in the host's byte order; the records are little-endian. */
-const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** Inverse of shuffle. */
 export function unshuffle(buf: Buffer, recordSize: number): Buffer {

@@ -24,13 +24,24 @@ export interface BlockOptions {
   codec?: Codec;
   /** byte-shuffle the body as records of this size before compressing (EVENTS only) */
   shuffleRecordSize?: number;
+  /** zlib level for Codec.Deflate, 1-9 (default zlib's 6) */
+  deflateLevel?: number;
 }
+
+/**
+ * Event blocks are written while the host is dropping packets, on its CPUs:
+ * level 1 deflates shuffled events about 3x faster than 6, for ~20% more
+ * bytes (measured on a 300k-drop storm: 0.2 vs 0.7 µs and 2.8 vs 2.3 bytes per drop).
+ */
+export const EVENTS_DEFLATE_LEVEL = 1;
 
 export interface EventsOptions {
   /** default Deflate */
   codec?: Codec;
   /** default true: shuffling makes event blocks several times smaller */
   shuffle?: boolean;
+  /** default EVENTS_DEFLATE_LEVEL */
+  deflateLevel?: number;
 }
 
 export function fileHeader(major = FORMAT_MAJOR, minor = FORMAT_MINOR): Buffer {
@@ -98,7 +109,7 @@ export class CaptureWriter {
       raw = shuffle(raw, opts.shuffleRecordSize);
       flags |= FLAG_SHUFFLED;
     }
-    const stored = encodeBody(codec, raw);
+    const stored = encodeBody(codec, raw, opts.deflateLevel);
     if (stored.length > MAX_BLOCK_LENGTH) {
       throw new CaptureFormatError('TOO_LARGE', `stored block of ${stored.length} bytes exceeds the ${MAX_BLOCK_LENGTH}-byte limit; write smaller blocks`);
     }
@@ -119,6 +130,7 @@ export class CaptureWriter {
     const doShuffle = opts.shuffle ?? true;
     this.writeBlock(BlockType.Events, records, {
       codec: opts.codec ?? Codec.Deflate,
+      deflateLevel: opts.deflateLevel ?? EVENTS_DEFLATE_LEVEL,
       ...(doShuffle ? { shuffleRecordSize: recordSize } : {}),
     });
   }

@@ -91,6 +91,17 @@ describe('Symbolizer', () => {
     expect(s.format(0x1000n)).toBe('0x0000000000001000');
     expect(Symbolizer.fromKallsyms('0000000000000000 T tcp_v4_rcv\n').size).toBe(0);
   });
+  it('reads addresses of any width, in order or not, keeping the first alias either way', () => {
+    const inOrder = '1000 T low\n00000001deadbeef T mid\n00000001deadbeef T mid_alias\nffffffff81000000 T high\n';
+    const shuffled = inOrder.split('\n').reverse().join('\n');
+    for (const text of [inOrder, shuffled]) {
+      const sym = Symbolizer.fromKallsyms(text);
+      expect(sym.size).toBe(3);
+      expect(sym.format(0x1010n)).toBe('low+0x10');
+      expect(sym.format(0x1deadbeffn)).toBe(text === inOrder ? 'mid+0x10' : 'mid_alias+0x10');
+      expect(sym.format(0xffffffff81000001n)).toBe('high+0x1');
+    }
+  });
 });
 
 describe('ReasonTable', () => {

@@ -47,16 +47,23 @@ export class Symbolizer {
    * most MAX_SYMBOLS symbols of at most MAX_NAME characters are kept.
    */
   static fromKallsyms(text: string): Symbolizer {
-    const entries: Array<{ addr: bigint; name: string; module: string | null; order: number }> = [];
-    let order = 0;
+    // addresses as two u32 halves: no BigInt per line, and number comparisons to sort
+    const his: number[] = [];
+    const los: number[] = [];
+    const names: string[] = [];
+    const modules: Array<string | null> = [];
     let skipped = 0;
+    let sorted = true;
     // the regex engine skips non-symbol text at native speed, so a bomb of
     // empty or junk lines costs ~1 s, not a JS iteration per line
     const line = new RegExp(KALLSYMS_LINE.source, KALLSYMS_LINE.flags);
     for (let m = line.exec(text); m !== null; m = line.exec(text)) {
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
-      const addr = BigInt('0x' + m[1]!);
-      if (addr === 0n) continue;
+      const hex = m[1]!;
+      const split = hex.length - 8;
+      const hi = split > 0 ? parseInt(hex.slice(0, split), 16) : 0;
+      const lo = parseInt(split > 0 ? hex.slice(split) : hex, 16);
+      if (hi === 0 && lo === 0) continue;
       let rest = m[2]!;
       let module: string | null = null;
       const tab = rest.indexOf('\t');
@@ -71,24 +78,39 @@ export class Symbolizer {
         skipped++;
         continue;
       }
-      if (entries.length >= MAX_SYMBOLS) {
+      if (names.length >= MAX_SYMBOLS) {
         skipped++;
         break;
       }
-      entries.push({ addr, name, module, order: order++ });
+      const n = names.length;
+      if (n > 0 && (hi < his[n - 1]! || (hi === his[n - 1]! && lo < los[n - 1]!))) sorted = false;
+      his.push(hi);
+      los.push(lo);
+      names.push(name);
+      modules.push(module);
     }
-    // aliases at one address: keep the first listed (stable sort by file order)
-    entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : a.order - b.order));
-    const addrs: bigint[] = [];
-    const names: string[] = [];
-    const modules: Array<string | null> = [];
-    for (const e of entries) {
-      if (addrs.length && addrs[addrs.length - 1] === e.addr) continue;
-      addrs.push(e.addr);
-      names.push(e.name);
-      modules.push(e.module);
+    // kallsyms is mostly in address order already; sort only when it is not.
+    // Aliases at one address: keep the first listed (ties broken by file order).
+    const order = Uint32Array.from({ length: names.length }, (_, i) => i);
+    if (!sorted) order.sort((a, b) => his[a]! - his[b]! || los[a]! - los[b]! || a - b);
+    const kept: number[] = [];
+    for (const i of order) {
+      const last = kept[kept.length - 1];
+      if (last !== undefined && his[last] === his[i] && los[last] === los[i]) continue;
+      kept.push(i);
     }
-    const sym = new Symbolizer(BigUint64Array.from(addrs), names, modules);
+    const addrs = new BigUint64Array(kept.length);
+    const halves = new Uint32Array(addrs.buffer);
+    const lowFirst = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    kept.forEach((i, k) => {
+      halves[2 * k + (lowFirst ? 0 : 1)] = los[i]!;
+      halves[2 * k + (lowFirst ? 1 : 0)] = his[i]!;
+    });
+    const sym = new Symbolizer(
+      addrs,
+      kept.map((i) => names[i]!),
+      kept.map((i) => modules[i]!),
+    );
     sym.skipped = skipped;
     return sym;
   }

@@ -147,6 +147,10 @@ export class IntPairMap {
   #probe = -1;
   #a = 0;
   #b = 0;
+  // the last pair found: drops come in runs of one flow and site
+  #lastA = -1;
+  #lastB = -1;
+  #lastValue = -1;
 
   get size(): number {
     return this.#slots.size;
@@ -154,6 +158,7 @@ export class IntPairMap {
 
   /** The id, or -1 (then set() stores one for this pair). */
   get(a: number, b: number): number {
+    if (a === this.#lastA && b === this.#lastB) return this.#lastValue;
     const s = this.#slots;
     const k = this.#keys;
     for (let i = finish(mix(mix(0x2545f491, a), b)) & s.mask; ; i = (i + 1) & s.mask) {
@@ -165,7 +170,11 @@ export class IntPairMap {
         return -1;
       }
       const o = (e - 1) * 2;
-      if (k[o] === a && k[o + 1] === b) return this.#values[e - 1]!;
+      if (k[o] === a && k[o + 1] === b) {
+        this.#lastA = a;
+        this.#lastB = b;
+        return (this.#lastValue = this.#values[e - 1]!);
+      }
     }
   }
 
@@ -192,6 +201,7 @@ export class IntPairMap {
   clear(): void {
     this.#slots = new Slots();
     this.#probe = -1;
+    this.#lastA = -1;
   }
 
   #rehash(): void {
@@ -223,6 +233,10 @@ export class RecordKeyMap {
   #keys: Int32Array;
   #values: Int32Array;
   #probe = -1;
+  // the key words and id of the last record found (word path): drops come in
+  // runs of one flow, site and task, and comparing costs less than hashing
+  readonly #last: Int32Array;
+  #lastValue = -1;
 
   constructor(ranges: ReadonlyArray<readonly [number, number]>) {
     const masks = new Map<number, number>();
@@ -237,6 +251,7 @@ export class RecordKeyMap {
     this.#wordOffs = Int32Array.from(words);
     this.#masks = Int32Array.from(words.map((wd) => masks.get(wd)!));
     this.#scratch = new Int32Array(this.#words);
+    this.#last = new Int32Array(this.#words);
     this.#keys = new Int32Array(1024 * this.#words);
     this.#values = new Int32Array(1024);
   }
@@ -258,6 +273,12 @@ export class RecordKeyMap {
     let h = 0x2545f491;
     if (i32 !== null) {
       const wb = base >> 2;
+      if (this.#lastValue >= 0) {
+        const last = this.#last;
+        let j = 0;
+        while (j < words && (i32[wb + (offs[j]! >> 2)]! & masks[j]!) === last[j]) j++;
+        if (j === words) return this.#lastValue;
+      }
       for (let j = 0; j < words; j++) {
         const x = i32[wb + (offs[j]! >> 2)]! & masks[j]!;
         w[j] = x;
@@ -286,7 +307,14 @@ export class RecordKeyMap {
       const o = (e - 1) * n;
       let j = 0;
       while (j < words && k[o + j] === w[j]) j++;
-      if (j === words) return this.#values[e - 1]!;
+      if (j === words) {
+        const value = this.#values[e - 1]!;
+        if (i32 !== null) {
+          this.#last.set(w);
+          this.#lastValue = value;
+        }
+        return value;
+      }
     }
   }
 
@@ -314,6 +342,7 @@ export class RecordKeyMap {
   clear(): void {
     this.#slots = new Slots();
     this.#probe = -1;
+    this.#lastValue = -1;
   }
 
   #rehash(): void {

@@ -17,6 +17,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * @property {number} captureBytes
  * @property {number} synthSeconds time to write the synthetic capture (0 = reused)
  * @property {number} importSeconds
+ * @property {number|null} importCpuSeconds user+sys of every thread during the import
+ * @property {string|null} decodedIn 'worker' or 'in-thread' (Analysis.decodedIn)
  * @property {number} importRate drops per second
  * @property {number} peakRssBytes
  * @property {number} dbBytes
@@ -41,7 +43,7 @@ export async function benchAnalyzer({ sizes, workDir, paths, log, budgetSeconds 
   const results = [];
   for (const drops of sizes) {
     /** @type {AnalyzerResult} */
-    const r = { drops, captureBytes: 0, synthSeconds: 0, importSeconds: 0, importRate: 0, peakRssBytes: 0, dbBytes: 0,
+    const r = { drops, captureBytes: 0, synthSeconds: 0, importSeconds: 0, importCpuSeconds: null, decodedIn: null, importRate: 0, peakRssBytes: 0, dbBytes: 0,
       summarySeconds: null, queries: [], error: null };
     results.push(r);
     try {
@@ -67,6 +69,8 @@ export async function benchAnalyzer({ sizes, workDir, paths, log, budgetSeconds 
       r.queries = child.queries;
       if (child.importSeconds === null) throw new Error(child.timedOut ? `import did not finish within ${budgetSeconds} s (stopped)` : `import failed: ${child.stderr}`);
       r.importSeconds = child.importSeconds;
+      r.importCpuSeconds = child.importCpuSeconds;
+      r.decodedIn = child.decodedIn;
       r.importRate = drops / child.importSeconds;
       r.summarySeconds = child.done?.summarySeconds ?? null;
       if (child.timedOut) r.error = `the summary queries did not finish within the ${budgetSeconds} s budget (stopped; the queries listed are those that finished)`;
@@ -94,8 +98,8 @@ function runImportChild(rusageExec, usagePath, args, budgetMs) {
   return new Promise((resolve) => {
     const child = spawn(rusageExec, [usagePath, 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
-    /** @type {{ importSeconds: number|null, queries: Array<{ sql: string, seconds: number }>, done: any, timedOut: boolean, stderr: string }} */
-    const out = { importSeconds: null, queries: [], done: null, timedOut: false, stderr: '' };
+    /** @type {{ importSeconds: number|null, importCpuSeconds: number|null, decodedIn: string|null, queries: Array<{ sql: string, seconds: number }>, done: any, timedOut: boolean, stderr: string }} */
+    const out = { importSeconds: null, importCpuSeconds: null, decodedIn: null, queries: [], done: null, timedOut: false, stderr: '' };
     let buf = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
       buf += d;
@@ -105,7 +109,11 @@ function runImportChild(rusageExec, usagePath, args, budgetMs) {
         buf = buf.slice(nl + 1);
         try {
           const o = JSON.parse(line);
-          if (o.importSeconds !== undefined) out.importSeconds = o.importSeconds;
+          if (o.importSeconds !== undefined) {
+            out.importSeconds = o.importSeconds;
+            out.importCpuSeconds = o.importCpuSeconds ?? null;
+            out.decodedIn = o.decodedIn ?? null;
+          }
           else if (o.query) out.queries.push(o.query);
           else if (o.done) out.done = o;
         } catch { /* not ours */ }

@@ -14,10 +14,13 @@ const commands = await import(pathToFileURL(distPath.replace(/index\.js$/, 'comm
 const analyzer = { ...commands, ...main };
 
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 const analysis = analyzer.loadCaptures([capture], { dbPath });
 const importSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
 const emit = (/** @type {object} */ o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-emit({ importSeconds, warnings: analysis.warnings });
+// CPU of all threads: above the wall time when the import's worker thread ran beside this one
+emit({ importSeconds, importCpuSeconds: (cpu.user + cpu.system) / 1e6, decodedIn: analysis.decodedIn ?? null, warnings: analysis.warnings });
 
 /** @type {Array<{ sql: string, seconds: number }>} */
 const queries = [];

@@ -91,6 +91,22 @@ describe('Symbolizer', () => {
     expect(s.format(0x1000n)).toBe('0x0000000000001000');
     expect(Symbolizer.fromKallsyms('0000000000000000 T tcp_v4_rcv\n').size).toBe(0);
   });
+  it('takes only well-formed text-symbol lines', () => {
+    const junk = [
+      'fffffff 12345678 T spaced', // a space inside the address
+      'ffffffff8100000g T badhex',
+      'ffffffff81000000 D data_symbol',
+      'ffffffff81000000 T',
+      'ffffffff81000000Ttight',
+      '11111111111111111 T seventeen_digits',
+      'ffffffff81000000 T ' + 'x'.repeat(600), // a name past KSYM_NAME_LEN: skipped, counted
+    ].join('\n');
+    const sym = Symbolizer.fromKallsyms(`${junk}\nffffffff81000010 T good\tnot_a_module\nffffffff81000020 t in_mod\t[nf_tables]\n`);
+    expect(sym.size).toBe(2);
+    expect(sym.skipped).toBe(1);
+    expect(sym.lookup(0xffffffff81000011n)).toEqual({ name: 'good', offset: 1n, module: null });
+    expect(sym.lookup(0xffffffff81000022n)).toEqual({ name: 'in_mod', offset: 2n, module: 'nf_tables' });
+  });
   it('reads addresses of any width, in order or not, keeping the first alias either way', () => {
     const inOrder = '1000 T low\n00000001deadbeef T mid\n00000001deadbeef T mid_alias\nffffffff81000000 T high\n';
     const shuffled = inOrder.split('\n').reverse().join('\n');

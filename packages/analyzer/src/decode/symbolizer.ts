@@ -17,11 +17,19 @@ const MAX_PLAUSIBLE_OFFSET = 1n << 20n;
 const MAX_SYMBOLS = 1 << 21;
 /** KSYM_NAME_LEN is 512 in current kernels. */
 const MAX_NAME = 512;
-/**
- * `ADDR TYPE NAME[\tMODULE]`, text symbols only (t T w W: a return address
- * always lies in code); the rest of a longer line is not a kallsyms line.
- */
-const KALLSYMS_LINE = /^([0-9a-fA-F]{1,16}) [tTwW] ([^\n]{1,1024})/gm;
+/** Characters of a line after `ADDR TYPE ` that are read; the rest of a longer line is not a kallsyms line. */
+const MAX_REST = 1024;
+const MODULE = /^\[(.*)\]$/;
+
+/** Value of a hex digit's char code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** t T w W: text symbols (a return address always lies in code). */
+const isTextType = (c: number): boolean => c === 116 || c === 84 || c === 119 || c === 87;
 
 export class Symbolizer {
   readonly #addrs: BigUint64Array;
@@ -41,10 +49,12 @@ export class Symbolizer {
   }
 
   /**
-   * Parses `ADDR TYPE NAME [\t[MODULE]]` lines; zero addresses (kptr_restrict) are dropped.
-   * The text is untrusted and may be a decompression bomb of up to 256 MiB:
-   * lines are matched by one regex (no split() into one giant array), and at
-   * most MAX_SYMBOLS symbols of at most MAX_NAME characters are kept.
+   * Parses `ADDR TYPE NAME[\t[MODULE]]` lines (ADDR 1-16 hex digits), text
+   * symbols only; zero addresses (kptr_restrict) are dropped. The text is
+   * untrusted and may be a decompression bomb of up to 256 MiB: lines are
+   * found with indexOf (no split() into one giant array), each is checked by
+   * char code, and at most MAX_SYMBOLS symbols of at most MAX_NAME characters
+   * are kept.
    */
   static fromKallsyms(text: string): Symbolizer {
     // addresses as two u32 halves: no BigInt per line, and number comparisons to sort
@@ -54,25 +64,42 @@ export class Symbolizer {
     const modules: Array<string | null> = [];
     let skipped = 0;
     let sorted = true;
-    // the regex engine skips non-symbol text at native speed, so a bomb of
-    // empty or junk lines costs ~1 s, not a JS iteration per line
-    const line = new RegExp(KALLSYMS_LINE.source, KALLSYMS_LINE.flags);
-    for (let m = line.exec(text); m !== null; m = line.exec(text)) {
+    const end = text.length;
+    // the next tab at or after the current line: found once, not searched for per line
+    let nextTab = -1;
+    for (let line = 0, next = 0; line < end; line = next) {
+      let nl = text.indexOf('\n', line);
+      if (nl < 0) nl = end;
+      next = nl + 1;
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
-      const hex = m[1]!;
-      const split = hex.length - 8;
-      const hi = split > 0 ? parseInt(hex.slice(0, split), 16) : 0;
-      const lo = parseInt(split > 0 ? hex.slice(split) : hex, 16);
-      if (hi === 0 && lo === 0) continue;
-      let rest = m[2]!;
-      let module: string | null = null;
-      const tab = rest.indexOf('\t');
-      if (tab >= 0) {
-        const mod = /^\[(.*)\]$/.exec(rest.slice(tab + 1).trim());
-        module = mod ? mod[1]! : null;
-        rest = rest.slice(0, tab);
+      let p = line;
+      let hi = 0;
+      let lo = 0;
+      if (line + 16 < nl && text.charCodeAt(line + 16) === 32 && hexValue(text.charCodeAt(line + 7)) >= 0 && hexValue(text.charCodeAt(line + 15)) >= 0) {
+        // the usual 16 digits: two native conversions. Number() is NaN on any
+        // non-hex character (unlike parseInt) except trailing whitespace, which
+        // the checks of each half's last digit rule out.
+        hi = Number('0x' + text.slice(line, line + 8));
+        lo = Number('0x' + text.slice(line + 8, line + 16));
+        if (hi !== hi || lo !== lo) continue;
+        p = line + 16;
+      } else {
+        for (let v: number; p < nl && p - line < 17 && (v = hexValue(text.charCodeAt(p))) >= 0; p++) {
+          hi = hi * 16 + Math.floor(lo / 0x10000000);
+          lo = (lo % 0x10000000) * 16 + v;
+        }
       }
-      const name = rest.trim();
+      const digits = p - line;
+      if (digits < 1 || digits > 16 || p + 3 >= nl) continue;
+      if (text.charCodeAt(p) !== 32 || !isTextType(text.charCodeAt(p + 1)) || text.charCodeAt(p + 2) !== 32) continue;
+      if (hi === 0 && lo === 0) continue;
+      const restEnd = Math.min(nl, p + 3 + MAX_REST);
+      if (nextTab !== end && nextTab < p + 3) {
+        nextTab = text.indexOf('\t', p + 3);
+        if (nextTab < 0) nextTab = end;
+      }
+      const nameEnd = nextTab < restEnd ? nextTab : restEnd;
+      const name = text.slice(p + 3, nameEnd).trim();
       if (!name) continue;
       if (name.length > MAX_NAME) {
         skipped++;
@@ -82,6 +109,8 @@ export class Symbolizer {
         skipped++;
         break;
       }
+      let module: string | null = null;
+      if (nameEnd < restEnd) module = MODULE.exec(text.slice(nameEnd + 1, restEnd).trim())?.[1] ?? null;
       const n = names.length;
       if (n > 0 && (hi < his[n - 1]! || (hi === his[n - 1]! && lo < los[n - 1]!))) sorted = false;
       his.push(hi);

@@ -70,6 +70,26 @@ describe('capture writer and reader round trip', () => {
     expect(r.damage).toBeNull();
   });
 
+  it('with reuseBodies, each shuffled body is right when read and shares one buffer', () => {
+    const file = tmpFile('reuse.dcap');
+    const w = CaptureWriter.toPath(file);
+    w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
+    const small = records(30);
+    const big = records(80);
+    for (const ev of [big, small, big]) w.writeEvents(ev, EVENT_LAYOUT_V1.size);
+    w.close();
+    const seen: Buffer[] = [];
+    for (const b of CaptureReader.open(file).blocks({ reuseBodies: true })) {
+      if (b.type !== BlockType.Events) continue;
+      expect(b.body.equals(seen.length === 1 ? small : big)).toBe(true);
+      seen.push(b.body);
+    }
+    expect(seen).toHaveLength(3);
+    // the later blocks were decoded into the first one's memory
+    expect(seen[1]!.buffer).toBe(seen[0]!.buffer);
+    expect(seen[2]!.buffer).toBe(seen[0]!.buffer);
+  });
+
   it('shuffled deflate events are much smaller than plain ones', () => {
     // realistic: records that differ only in a counter and a timestamp
     const n = 2000;

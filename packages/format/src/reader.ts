@@ -128,10 +128,16 @@ export class CaptureReader {
     return this.#pos;
   }
 
-  *blocks(): Generator<DecodedBlock> {
+  /**
+   * The blocks, decoded. With `reuseBodies`, the body of a shuffled (EVENTS)
+   * block lives in a buffer that the next such block overwrites: for a
+   * consumer that is done with each block before asking for the next.
+   */
+  *blocks(opts: { reuseBodies?: boolean } = {}): Generator<DecodedBlock> {
     if (this.#iterated) throw new CaptureFormatError('BAD_ARGUMENT', `${this.path}: blocks() can be iterated once`);
     this.#iterated = true;
     let recordSize: number | null = null;
+    let scratch: Buffer | undefined;
     try {
       for (;;) {
         const offset = this.#pos;
@@ -163,7 +169,8 @@ export class CaptureReader {
           if (h.flags & FLAG_SHUFFLED) {
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             if (body.length % recordSize !== 0) throw new CaptureFormatError('DECODE', `shuffled block is not a whole number of ${recordSize}-byte records`);
-            body = unshuffle(body, recordSize);
+            if (opts.reuseBodies && (!scratch || scratch.length < body.length)) scratch = Buffer.allocUnsafeSlow(body.length);
+            body = unshuffle(body, recordSize, opts.reuseBodies ? scratch : undefined);
           }
           // un-shuffling needs the record size, which lives in the layout block
           if (h.type === BlockType.RecordLayout) {

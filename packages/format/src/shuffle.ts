@@ -51,10 +51,14 @@ function shuffleBytes(buf: Buffer, out: Buffer, n: number, recordSize: number): 
 const TILE = 64;
 
 
-/** Inverse of shuffle. */
-export function unshuffle(buf: Buffer, recordSize: number): Buffer {
+/**
+ * Inverse of shuffle. With `into` (at least buf.length bytes), writes there
+ * and returns a view of it: a reader that reuses one buffer for every block
+ * spares the garbage collector a megabyte per block.
+ */
+export function unshuffle(buf: Buffer, recordSize: number, into?: Buffer): Buffer {
   const n = checkShape(buf, recordSize);
-  const out = Buffer.allocUnsafe(buf.length);
+  const out = into && into.length >= buf.length ? into.subarray(0, buf.length) : Buffer.allocUnsafe(buf.length);
   if (LITTLE_ENDIAN && recordSize % 4 === 0 && out.byteOffset % 4 === 0) unshuffleWords(buf, out, n, recordSize);
   else unshuffleBytes(buf, out, n, recordSize);
   return out;

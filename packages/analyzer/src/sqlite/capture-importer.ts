@@ -126,7 +126,8 @@ export class CaptureImporter {
 
   /** Reads every block, then writes the capture's interned rows and counts. */
   importFile(reader: CaptureReader, onBlock?: () => void): void {
-    for (const block of reader.blocks()) {
+    // an EVENTS body is done with before the next block is read: one buffer for all
+    for (const block of reader.blocks({ reuseBodies: true })) {
       this.accept(block);
       onBlock?.();
     }

@@ -50,6 +50,19 @@ static __always_inline bool has_kfree_skb_rx_sk(void)
 }
 
 /*
+ * Kernel 5.11, commit 3ca1032ab7ab ("bpf: Add bpf_get_current_task_btf()
+ * helper"), lets a program load fields of the current task directly. The
+ * tp_btf program uses it for pid, tid and comm (plain loads instead of two
+ * helper calls); where it is missing (tp_btf exists from 5.5) the program
+ * falls back to bpf_get_current_pid_tgid() and bpf_get_current_comm(). The
+ * helper's id in the kernel's enum bpf_func_id tells whether it exists.
+ */
+static __always_inline bool has_get_current_task_btf(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
+}
+
+/*
  * The raw tracepoint arguments have no BTF record of their own to probe
  * (only the btf_trace_kfree_skb typedef), so the trace record's fields above
  * stand in for them: both changes added the argument and the record field

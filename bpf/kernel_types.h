@@ -67,6 +67,13 @@ struct sk_buff {
 	unsigned char *head;
 } __kernel_struct;
 
+/* read through bpf_get_current_task_btf() in the tp_btf program only */
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+} __kernel_struct;
+
 /* the classic tracepoint's record (tracefs events/skb/kfree_skb/format) */
 struct trace_entry {
 	unsigned short type;

@@ -16,6 +16,13 @@ function finish(h: number): number {
   return h >>> 0;
 }
 
+/** A copy of `a` in twice the room. */
+function grown<T extends Int32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** Open addressing table of entry numbers (1-based); the owner stores the keys. */
 class Slots {
   table: Int32Array;
@@ -94,12 +101,8 @@ export class TupleMap {
     const entry = this.#slots.size++;
     const n = this.#arity;
     if ((entry + 1) * n > this.#keys.length) {
-      const keys = new Float64Array(this.#keys.length * 2);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const values = new Float64Array(this.#values.length * 2);
-      values.set(this.#values);
-      this.#values = values;
+      this.#keys = grown(this.#keys);
+      this.#values = grown(this.#values);
     }
     const o = entry * n;
     this.#keys[o] = a;
@@ -183,12 +186,8 @@ export class IntPairMap {
     if (this.#probe < 0) throw new Error('IntPairMap.set() without a missed get()');
     const entry = this.#slots.size++;
     if ((entry + 1) * 2 > this.#keys.length) {
-      const keys = new Int32Array(this.#keys.length * 2);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const values = new Int32Array(this.#values.length * 2);
-      values.set(this.#values);
-      this.#values = values;
+      this.#keys = grown(this.#keys);
+      this.#values = grown(this.#values);
     }
     this.#keys[entry * 2] = this.#a;
     this.#keys[entry * 2 + 1] = this.#b;
@@ -324,12 +323,8 @@ export class RecordKeyMap {
     const words = this.#words;
     const entry = this.#slots.size++;
     if ((entry + 1) * words > this.#keys.length) {
-      const keys = new Int32Array(this.#keys.length * 2);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const values = new Int32Array(this.#values.length * 2);
-      values.set(this.#values);
-      this.#values = values;
+      this.#keys = grown(this.#keys);
+      this.#values = grown(this.#values);
     }
     this.#keys.set(this.#scratch, entry * words);
     this.#values[entry] = value;

@@ -2,6 +2,8 @@
 
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -15,6 +17,26 @@
 namespace dropcap {
 
 namespace {
+
+// The verifier gives up with EAGAIN whenever a signal is pending on the
+// loading thread (it polls between instructions so that a load can be
+// interrupted). A sampling profiler's SIGPROF every millisecond, as under
+// `node --cpu-prof`, then fails every retry libbpf makes. Signals arriving
+// during the load wait until it is over (a fraction of a second).
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t saved_;
+};
 
 bpf_program* ChosenProgram(dropcap_bpf* skel, AttachMethod method) {
   switch (method) {
@@ -81,7 +103,10 @@ std::unique_ptr<BpfSession> BpfSession::Start(const TracerConfig& config, ring_b
   if (err) return fail("selecting BPF program", ErrorOf(err));
 
   // load
-  err = dropcap_bpf__load(session->skel_);
+  {
+    SignalsHeld held;
+    err = dropcap_bpf__load(session->skel_);
+  }
   if (err) return fail("loading BPF program", ErrorOf(err));
 
   // attach

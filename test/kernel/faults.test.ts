@@ -225,6 +225,20 @@ describe.skipIf(!requireRoot())('recorder faults', () => {
     expect(() => statSync(file)).toThrow();
   });
 
+  // the verifier gives up with EAGAIN while a signal is pending; a profiler's
+  // SIGPROF every 100 µs made every load (and libbpf's retries) fail
+  it('loads under a sampling profiler\'s signal storm (node --cpu-prof)', () => {
+    const file = join(dir, 'profiled.dcap');
+    const prof = join(dir, 'cpu-prof');
+    const r = spawnSync(
+      process.execPath,
+      ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', prof, DROPCAP, 'record', '-v', '-w', file, '--netns', sandbox().name, '-d', '1'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(r.stderr).toMatch(/attached via tp_btf/);
+    expect(r.status).toBe(0);
+  });
+
   // the 1 MiB ring holds ~8k events: a consumer 90 ms late at ~100k drops/s would lose some, and they must be counted
   it.each(['32', '1'])('a max-rate storm, ring %s MiB: recorder RSS stays bounded, and recorded + lost = drops the kernel made', async (ring) => {
     const file = join(dir, `storm-${ring}.dcap`);

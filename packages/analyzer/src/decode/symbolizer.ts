@@ -19,17 +19,9 @@ const MAX_SYMBOLS = 1 << 21;
 const MAX_NAME = 512;
 /** Characters of a line after `ADDR TYPE ` that are read; the rest of a longer line is not a kallsyms line. */
 const MAX_REST = 1024;
+/** The start of a text-symbol line: ADDR (1-16 hex digits), a type among t T w W (a return address always lies in code), a name. */
+const LINE_START = /^[0-9a-fA-F]{1,16} [tTwW] [^\n]/gm;
 const MODULE = /^\[(.*)\]$/;
-
-/** Value of a hex digit's char code, or -1. */
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
-
-/** t T w W: text symbols (a return address always lies in code). */
-const isTextType = (c: number): boolean => c === 116 || c === 84 || c === 119 || c === 87;
 
 export class Symbolizer {
   readonly #addrs: BigUint64Array;
@@ -52,9 +44,8 @@ export class Symbolizer {
    * Parses `ADDR TYPE NAME[\t[MODULE]]` lines (ADDR 1-16 hex digits), text
    * symbols only; zero addresses (kptr_restrict) are dropped. The text is
    * untrusted and may be a decompression bomb of up to 256 MiB: lines are
-   * found with indexOf (no split() into one giant array), each is checked by
-   * char code, and at most MAX_SYMBOLS symbols of at most MAX_NAME characters
-   * are kept.
+   * found by a regex (no split() into one giant array), and at most
+   * MAX_SYMBOLS symbols of at most MAX_NAME characters are kept.
    */
   static fromKallsyms(text: string): Symbolizer {
     // addresses as two u32 halves: no BigInt per line, and number comparisons to sort
@@ -67,31 +58,21 @@ export class Symbolizer {
     const end = text.length;
     // the next tab at or after the current line: found once, not searched for per line
     let nextTab = -1;
-    for (let line = 0, next = 0; line < end; line = next) {
-      let nl = text.indexOf('\n', line);
-      if (nl < 0) nl = end;
-      next = nl + 1;
+    // the regex engine finds candidate lines at native speed, so a bomb of
+    // empty or junk lines costs ~1 s, not a JS iteration per line
+    const candidate = new RegExp(LINE_START.source, LINE_START.flags);
+    for (let m = candidate.exec(text); m !== null; m = candidate.exec(text)) {
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
-      let p = line;
-      let hi = 0;
-      let lo = 0;
-      if (line + 16 < nl && text.charCodeAt(line + 16) === 32 && hexValue(text.charCodeAt(line + 7)) >= 0 && hexValue(text.charCodeAt(line + 15)) >= 0) {
-        // the usual 16 digits: two native conversions. Number() is NaN on any
-        // non-hex character (unlike parseInt) except trailing whitespace, which
-        // the checks of each half's last digit rule out.
-        hi = Number('0x' + text.slice(line, line + 8));
-        lo = Number('0x' + text.slice(line + 8, line + 16));
-        if (hi !== hi || lo !== lo) continue;
-        p = line + 16;
-      } else {
-        for (let v: number; p < nl && p - line < 17 && (v = hexValue(text.charCodeAt(p))) >= 0; p++) {
-          hi = hi * 16 + Math.floor(lo / 0x10000000);
-          lo = (lo % 0x10000000) * 16 + v;
-        }
-      }
-      const digits = p - line;
-      if (digits < 1 || digits > 16 || p + 3 >= nl) continue;
-      if (text.charCodeAt(p) !== 32 || !isTextType(text.charCodeAt(p + 1)) || text.charCodeAt(p + 2) !== 32) continue;
+      const line = m.index;
+      const digits = m[0].length - 4;
+      const p = line + digits;
+      let nl = text.indexOf('\n', p);
+      if (nl < 0) nl = end;
+      candidate.lastIndex = nl;
+      // the digits are hex (the regex says so): two native conversions of at most 8 each
+      const split = Math.max(line, p - 8);
+      const hi = split > line ? Number('0x' + text.slice(line, split)) : 0;
+      const lo = Number('0x' + text.slice(split, p));
       if (hi === 0 && lo === 0) continue;
       const restEnd = Math.min(nl, p + 3 + MAX_REST);
       if (nextTab !== end && nextTab < p + 3) {

@@ -92,10 +92,21 @@ const volatile __u32 stack_mode = STACK_MODE_DEFAULT;
 const volatile __u32 stack_budget_per_sec = 1000;	/* per CPU */
 const volatile __u64 wakeup_bytes = 0;		/* 0: kernel's own wakeup policy */
 
+/* one ring buffer per CPU, so that CPUs never contend for a ring's
+ * spinlock (with one shared ring ~25-30% of a storm's program time went to
+ * bpf_ringbuf_reserve). The loader sizes the outer array to the number of
+ * possible CPUs, creates one ring per CPU (CPU 0's also serves as the inner
+ * map template, in place of the one declared here) and stores each at its
+ * CPU's index. Lookups in an array of maps are inlined by the verifier. */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 * 1024 * 1024);	/* the loader sets the real size */
-} events SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);			/* the loader sets nr_cpus */
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_RINGBUF);
+		__uint(max_entries, 4096);	/* the loader's rings replace it */
+	});
+} rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -465,15 +476,17 @@ static __always_inline bool want_stack(const struct site_key *site, __u64 now, _
 
 /* wake the reader only when this record makes the pending data cross the
  * threshold: a wakeup costs ~5 us (irq_work), and a stalled reader with a
- * full ring must not make every later drop pay for one. Missed crossings
- * (CPUs racing) are caught by the reader's timed consume. */
-static __always_inline __u64 wakeup_flag(__u64 record_bytes)
+ * full ring must not make every later drop pay for one. Each CPU has its own
+ * ring, so the threshold applies per ring; a crossing missed anyway (a
+ * record of a program that was preempted) is caught by the reader's timed
+ * consume. */
+static __always_inline __u64 wakeup_flag(void *ring, __u64 record_bytes)
 {
 	__u64 pending;
 
 	if (!wakeup_bytes)
 		return 0;
-	pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
 	if (pending >= wakeup_bytes && pending < wakeup_bytes + record_bytes + 8)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
@@ -517,7 +530,8 @@ static __always_inline void fill_task(bool direct, struct dropcap_event *e)
 static __always_inline void fill_event(bool direct, struct dropcap_event *e,
 				       const struct packet *pkt, __u64 now, __u64 location,
 				       __u32 reason, __u32 netns, __u32 ifindex, __u32 len,
-				       __u32 mark, __u8 state, __u8 sk_source, __u8 flags)
+				       __u32 mark, __u8 state, __u8 sk_source, __u8 flags,
+				       __u32 cpu)
 {
 	e->ts_ns = now;
 	e->location = location;
@@ -533,7 +547,7 @@ static __always_inline void fill_event(bool direct, struct dropcap_event *e,
 	e->stack_id = 0;
 	e->sport = pkt->sport;
 	e->dport = pkt->dport;
-	e->cpu = bpf_get_smp_processor_id();
+	e->cpu = cpu;
 	e->window = pkt->window;
 	e->family = pkt->family;
 	e->state = state;
@@ -557,6 +571,8 @@ static __always_inline int handle_drop(bool direct, void *ctx, struct sk_buff *s
 	__u32 netns = 0, ifindex, len, mark;
 	__u8 state = 0, sk_source = DROPCAP_SK_NONE;
 	enum parse_result parsed;
+	void *ring;
+	__u32 cpu;
 	__u64 now;
 
 	if (!skb)
@@ -587,6 +603,14 @@ static __always_inline int handle_drop(bool direct, void *ctx, struct sk_buff *s
 		goto filtered;
 
 	count(DROPCAP_CNT_SEEN);
+	/* this CPU's ring; a missing one (the loader could not fill the slot)
+	 * loses the event like a full ring would, so seen = delivered + lost */
+	cpu = bpf_get_smp_processor_id();
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!ring) {
+		count(DROPCAP_CNT_RB_LOST);
+		return 0;
+	}
 	if (sk)
 		state = KREAD(direct, sk, __sk_common.skc_state);
 	ifindex = KREAD(direct, skb, skb_iif);
@@ -604,7 +628,7 @@ static __always_inline int handle_drop(bool direct, void *ctx, struct sk_buff *s
 		__u8 frames = 0;
 
 		/* ring reservations must have a constant size, hence two */
-		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+		rec = bpf_ringbuf_reserve(ring, sizeof(*rec), 0);
 		if (!rec) {
 			count(DROPCAP_CNT_RB_LOST);
 			/* let the next drop of a new site retry its stack */
@@ -628,13 +652,13 @@ static __always_inline int handle_drop(bool direct, void *ctx, struct sk_buff *s
 			count(DROPCAP_CNT_STACK_ERROR);
 		}
 		fill_event(direct, &rec->event, &pkt, now, location, reason, netns, ifindex,
-			   len, mark, state, sk_source, flags);
+			   len, mark, state, sk_source, flags, cpu);
 		rec->event.stack_frames = frames;
-		bpf_ringbuf_submit(rec, wakeup_flag(sizeof(*rec)));
+		bpf_ringbuf_submit(rec, wakeup_flag(ring, sizeof(*rec)));
 	} else {
 		struct dropcap_event *e;
 
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		e = bpf_ringbuf_reserve(ring, sizeof(*e), 0);
 		if (!e) {
 			count(DROPCAP_CNT_RB_LOST);
 			return 0;
@@ -642,8 +666,8 @@ static __always_inline int handle_drop(bool direct, void *ctx, struct sk_buff *s
 		if (flags & DROPCAP_F_STACK_BUDGET)
 			count(DROPCAP_CNT_STACK_BUDGET);
 		fill_event(direct, e, &pkt, now, location, reason, netns, ifindex,
-			   len, mark, state, sk_source, flags);
-		bpf_ringbuf_submit(e, wakeup_flag(sizeof(*e)));
+			   len, mark, state, sk_source, flags, cpu);
+		bpf_ringbuf_submit(e, wakeup_flag(ring, sizeof(*e)));
 	}
 	return 0;
 

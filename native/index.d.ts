@@ -25,9 +25,12 @@ export interface TracerFilters {
 
 export interface TracerOptions {
   attach: AttachMethod;
-  /** BPF ring buffer size in bytes: a power of two, multiple of the page size */
+  /** total BPF ring buffer size in bytes, split into one ring per possible
+   *  CPU: each gets the largest power of two not above ringBytes / nrCpus,
+   *  at least a page (see Tracer.ringBytesPerCpu) */
   ringBytes: number;
-  /** the BPF program forces a wakeup once this many bytes are pending (batched wakeups) */
+  /** the BPF program forces a wakeup once this many bytes are pending in a
+   *  CPU's ring (batched wakeups); capped at a quarter of that ring */
   wakeupBytes: number;
   /** hand a batch to JS once it holds this many bytes ... */
   batchBytes: number;
@@ -71,6 +74,8 @@ export class Tracer {
   readonly nrCpus: number;
   /** BPF program id, for `bpftool prog show id N` */
   readonly progId: number;
+  /** size of each CPU's ring buffer in bytes (ringBytes split across nrCpus) */
+  readonly ringBytesPerCpu: number;
   /** reads the per-CPU counters map (JS thread) */
   counters(): KernelCounters;
   /** Stops polling, drains the ring, delivers the last batch, detaches and

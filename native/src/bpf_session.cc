@@ -2,10 +2,13 @@
 
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include <linux/types.h>  // dropcap.h uses __u64 and friends
@@ -94,10 +97,29 @@ std::unique_ptr<BpfSession> BpfSession::Start(const TracerConfig& config, ring_b
   session->skel_ = dropcap_bpf__open();
   if (!session->skel_) return fail("opening BPF object", ErrorOf(0));
 
-  // set rodata, ring size and which program loads
-  SetRodata(session->skel_, config);
-  int err = bpf_map__set_max_entries(session->skel_->maps.events, config.ring_bytes);
-  if (err) return fail("sizing the ring buffer", ErrorOf(err));
+  session->nr_cpus_ = libbpf_num_possible_cpus();
+  if (session->nr_cpus_ <= 0) return fail("counting possible CPUs", ErrorOf(session->nr_cpus_));
+  session->online_ = OnlineCpus(session->nr_cpus_);
+  const int nr_online = static_cast<int>(std::count(session->online_.begin(), session->online_.end(), true));
+  session->ring_bytes_per_cpu_ = PerCpuRingBytes(config.ring_bytes, nr_online);
+
+  // set rodata, ring sizes and which program loads: the outer array has a
+  // slot per possible CPU, the inner template is one CPU's ring
+  TracerConfig tuned = config;
+  // a per-ring threshold must leave the ring room to fill while the reader
+  // wakes up
+  tuned.wakeup_bytes = std::min<uint64_t>(config.wakeup_bytes, session->ring_bytes_per_cpu_ / 4);
+  SetRodata(session->skel_, tuned);
+  bpf_map* rings = session->skel_->maps.rings;
+  int err = bpf_map__set_max_entries(rings, static_cast<uint32_t>(session->nr_cpus_));
+  if (err) return fail("sizing the ring buffer array", ErrorOf(err));
+  err = session->CreateRings();
+  if (err) return fail("creating the ring buffers", err);
+  // CPU 0's ring doubles as the inner map template. Sizing libbpf's own
+  // template instead (bpf_map__inner_map + bpf_map__set_max_entries)
+  // crashes libbpf 1.1.2: the template map has no bpf_object.
+  err = bpf_map__set_inner_map_fd(rings, session->ring_fds_[0]);
+  if (err) return fail("sizing the ring buffers", ErrorOf(err));
   bpf_program* prog = ChosenProgram(session->skel_, config.attach);
   err = bpf_program__set_autoload(prog, true);
   if (err) return fail("selecting BPF program", ErrorOf(err));
@@ -109,6 +131,11 @@ std::unique_ptr<BpfSession> BpfSession::Start(const TracerConfig& config, ring_b
   }
   if (err) return fail("loading BPF program", ErrorOf(err));
 
+  // the rings into their slots and the reader, before attaching so that no
+  // drop finds its CPU's slot empty
+  err = session->InstallRings(on_record, record_ctx);
+  if (err) return fail("installing the ring buffers", err);
+
   // attach
   errno = 0;
   session->link_ = bpf_program__attach(prog);
@@ -118,16 +145,83 @@ std::unique_ptr<BpfSession> BpfSession::Start(const TracerConfig& config, ring_b
   uint32_t info_len = sizeof(info);
   if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len) == 0) session->prog_id_ = info.id;
 
-  session->nr_cpus_ = libbpf_num_possible_cpus();
-  if (session->nr_cpus_ <= 0) return fail("counting possible CPUs", ErrorOf(session->nr_cpus_));
-
-  // the reader
-  errno = 0;
-  session->ring_ = ring_buffer__new(bpf_map__fd(session->skel_->maps.events), on_record, record_ctx, nullptr);
-  if (!session->ring_) return fail("opening the ring buffer", ErrorOf(0));
-
   EndLibbpfLogCapture();
   return session;
+}
+
+uint32_t BpfSession::PerCpuRingBytes(uint32_t total, int nr_cpus) {
+  const long page = sysconf(_SC_PAGESIZE);
+  const uint32_t page_bytes = page > 0 ? static_cast<uint32_t>(page) : 4096;
+  if (total == 0) return 0;  // nonsense: creating the rings fails with EINVAL
+  const uint32_t share = total / static_cast<uint32_t>(nr_cpus > 0 ? nr_cpus : 1);
+  uint32_t size = 1;
+  while (size <= share / 2) size <<= 1;  // largest power of two <= share
+  return std::max(size, page_bytes);
+}
+
+// Which of the possible CPUs are online, from /sys/devices/system/cpu/online
+// ("0-3,8-11"). Clouds often declare far more possible CPUs than they run;
+// sharing the ring bytes among those would leave each running CPU a sliver.
+// Unreadable or odd: all online (the share is then just smaller).
+std::vector<bool> BpfSession::OnlineCpus(int nr_possible) {
+  std::vector<bool> online(static_cast<size_t>(nr_possible), false);
+  char text[4096] = {};
+  const int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+  const ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+  if (fd >= 0) close(fd);
+  bool any = false;
+  for (const char* p = text; n > 0 && *p >= '0' && *p <= '9';) {
+    char* end = nullptr;
+    const long first = strtol(p, &end, 10);
+    long last = first;
+    if (*end == '-') last = strtol(end + 1, &end, 10);
+    for (long cpu = first; cpu <= last && cpu < nr_possible; cpu++) {
+      online[static_cast<size_t>(cpu)] = true;
+      any = true;
+    }
+    p = *end == ',' ? end + 1 : end;
+  }
+  if (!any) online.assign(online.size(), true);
+  return online;
+}
+
+// JS thread, before load. One ring per possible CPU: the online ones share
+// the ring bytes, an offline one gets a page (it may come online during the
+// capture; its drops are then recorded while a page lasts, and counted as
+// lost beyond). 0 or a positive errno.
+int BpfSession::CreateRings() {
+  ring_fds_.assign(static_cast<size_t>(nr_cpus_), -1);
+  const long page = sysconf(_SC_PAGESIZE);
+  for (int cpu = 0; cpu < nr_cpus_; cpu++) {
+    const uint32_t bytes = online_[static_cast<size_t>(cpu)] ? ring_bytes_per_cpu_ : static_cast<uint32_t>(page > 0 ? page : 4096);
+    // ring buffers of different sizes fit one array of maps: the kernel's
+    // inner-map check compares type, key, value and flags, not max_entries
+    const int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "dropcap_ring", 0, 0, bytes, nullptr);
+    if (fd < 0) return ErrorOf(fd);
+    ring_fds_[static_cast<size_t>(cpu)] = fd;
+  }
+  return 0;
+}
+
+// JS thread, after load. Stores each CPU's ring at that CPU's index of
+// `rings`; one libbpf reader covers them all. 0 or a positive errno.
+int BpfSession::InstallRings(ring_buffer_sample_fn on_record, void* record_ctx) {
+  const int outer_fd = bpf_map__fd(skel_->maps.rings);
+  for (int cpu = 0; cpu < nr_cpus_; cpu++) {
+    const int fd = ring_fds_[static_cast<size_t>(cpu)];
+    const uint32_t key = static_cast<uint32_t>(cpu);
+    int err = bpf_map_update_elem(outer_fd, &key, &fd, BPF_ANY);
+    if (err) return ErrorOf(err);
+    errno = 0;
+    if (cpu == 0) {
+      ring_ = ring_buffer__new(fd, on_record, record_ctx, nullptr);
+      if (!ring_) return ErrorOf(0);
+    } else {
+      err = ring_buffer__add(ring_, fd, on_record, record_ctx);
+      if (err) return ErrorOf(err);
+    }
+  }
+  return 0;
 }
 
 // Poll thread or JS thread, never both (see header).
@@ -138,11 +232,14 @@ void BpfSession::Detach() {
   }
 }
 
-// JS thread. Reverse order of Start.
+// JS thread. Reverse order of Start. The rings live on until the array of
+// maps that holds them goes too.
 BpfSession::~BpfSession() {
-  if (ring_) ring_buffer__free(ring_);
   Detach();
+  if (ring_) ring_buffer__free(ring_);
   if (skel_) dropcap_bpf__destroy(skel_);
+  for (int fd : ring_fds_)
+    if (fd >= 0) close(fd);
 }
 
 // JS thread. One lookup per counter: a per-CPU array returns nr_cpus values.

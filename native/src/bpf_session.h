@@ -1,5 +1,5 @@
 // BpfSession owns the libbpf side of a Tracer: the skeleton, the one attached
-// link and the ring buffer reader. Start() follows libbpf-bootstrap's
+// link, the per-CPU ring buffers and the one reader over all of them. Start() follows libbpf-bootstrap's
 // bootstrap.c: open, set rodata, load, attach; the destructor undoes it in
 // reverse order.
 #ifndef DROPCAP_BPF_SESSION_H
@@ -45,15 +45,30 @@ class BpfSession {
 
   uint32_t prog_id() const { return prog_id_; }
   int nr_cpus() const { return nr_cpus_; }
+  // size of the ring of each CPU online at start (see PerCpuRingBytes; an offline CPU gets a page)
+  uint32_t ring_bytes_per_cpu() const { return ring_bytes_per_cpu_; }
+
+  // The total ring_bytes split across the online CPUs: the largest power of
+  // two not above total / online CPUs, but at least one page (0 stays 0).
+  static uint32_t PerCpuRingBytes(uint32_t total, int nr_cpus);
+  static std::vector<bool> OnlineCpus(int nr_possible);
 
  private:
   BpfSession() = default;
+  int CreateRings();
+  int InstallRings(ring_buffer_sample_fn on_record, void* record_ctx);
 
   dropcap_bpf* skel_ = nullptr;
   bpf_link* link_ = nullptr;
   ring_buffer* ring_ = nullptr;
+  // one BPF_MAP_TYPE_RINGBUF per possible CPU, also held by the skeleton's
+  // `rings` array of maps; -1 where not created
+  std::vector<int> ring_fds_;
+  // by possible CPU: online when the capture started (sizes its ring)
+  std::vector<bool> online_;
   uint32_t prog_id_ = 0;
   int nr_cpus_ = 0;
+  uint32_t ring_bytes_per_cpu_ = 0;
 };
 
 }  // namespace dropcap

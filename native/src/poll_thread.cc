@@ -90,8 +90,10 @@ bool PollLoop::Flush() {
   return sink_->Deliver(std::move(full));
 }
 
-// Poll thread. Consumes until the ring is empty, delivering full batches on
-// the way. 0, or a negative errno from libbpf.
+// Poll thread. Consumes until every CPU's ring is empty, delivering full
+// batches on the way: ring_buffer__consume() walks the rings in order and
+// returns as soon as a batch fills, so the loop goes round again until a
+// pass finds nothing more than fits. 0, or a negative errno from libbpf.
 int PollLoop::ConsumeAll(ring_buffer* ring) {
   for (;;) {
     int n = ring_buffer__consume(ring);

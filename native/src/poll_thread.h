@@ -1,5 +1,6 @@
 // PollLoop: the body of the dedicated poll thread. It consumes the BPF ring
-// buffer, copies each 120-byte event into the current batch, moves stack
+// buffers (one per CPU, all behind one libbpf ring_buffer, so events of
+// different CPUs arrive interleaved, not in global time order), copies each 120-byte event into the current batch, moves stack
 // tails into the recording's StackTable, and hands batches to a BatchSink by
 // size or by age.
 #ifndef DROPCAP_POLL_THREAD_H

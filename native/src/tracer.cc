@@ -14,6 +14,7 @@ Napi::Function Tracer::DefineClass(Napi::Env env) {
           InstanceAccessor<&Tracer::GetAttach>("attach"),
           InstanceAccessor<&Tracer::GetNrCpus>("nrCpus"),
           InstanceAccessor<&Tracer::GetProgId>("progId"),
+          InstanceAccessor<&Tracer::GetRingBytesPerCpu>("ringBytesPerCpu"),
           InstanceMethod<&Tracer::Counters>("counters"),
           InstanceMethod<&Tracer::Stop>("stop"),
       });
@@ -41,6 +42,11 @@ Napi::Value Tracer::GetNrCpus(const Napi::CallbackInfo& info) {
 // JS thread.
 Napi::Value Tracer::GetProgId(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), core_->prog_id());
+}
+
+// JS thread.
+Napi::Value Tracer::GetRingBytesPerCpu(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), core_->ring_bytes_per_cpu());
 }
 
 // JS thread.

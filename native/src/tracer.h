@@ -24,6 +24,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value GetAttach(const Napi::CallbackInfo& info);
   Napi::Value GetNrCpus(const Napi::CallbackInfo& info);
   Napi::Value GetProgId(const Napi::CallbackInfo& info);
+  Napi::Value GetRingBytesPerCpu(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
 

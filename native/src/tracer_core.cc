@@ -42,6 +42,7 @@ std::shared_ptr<TracerCore> TracerCore::Start(Napi::Env env, const TracerConfig&
   if (!core->session_) throw StepError(env, failure);
   core->prog_id_ = core->session_->prog_id();
   core->nr_cpus_ = core->session_->nr_cpus();
+  core->ring_bytes_per_cpu_ = core->session_->ring_bytes_per_cpu();
 
   // registered before the TSFN exists; the order of the two cleanup hooks
   // does not matter because the poll thread never blocks inside the TSFN

@@ -50,6 +50,7 @@ class TracerCore : public BatchSink {
 
   uint32_t prog_id() const { return prog_id_; }
   int nr_cpus() const { return nr_cpus_; }
+  uint32_t ring_bytes_per_cpu() const { return ring_bytes_per_cpu_; }
 
   ~TracerCore() override;
 
@@ -84,6 +85,7 @@ class TracerCore : public BatchSink {
   int final_counters_error_ = -ENODATA;
   uint32_t prog_id_ = 0;
   int nr_cpus_ = 0;
+  uint32_t ring_bytes_per_cpu_ = 0;
 
   // keeps this object alive until the TSFN is finalized, whoever else lets go
   std::shared_ptr<TracerCore> self_;

@@ -1,12 +1,14 @@
 // Losses are counted, never silent: a tiny ring and a slow consumer must
 // lose events, and recorded + counted lost must equal the drops provoked.
 // A recorder killed with SIGKILL leaves a capture readable to its last block.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// Each CPU has its own ring: a storm on every CPU loses nothing, and each
+// CPU's events arrive in time order.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCaptures } from '@dropcap/analyzer';
-import { BlockType, CaptureReader } from '@dropcap/format';
+import { BlockType, CaptureReader, EVENT_LAYOUT_V1, unpackValue } from '@dropcap/format';
 import { DEFAULT_RECORD_OPTIONS, record } from '@dropcap/recorder';
 import { runStorm } from '../../packages/recorder/src/provoke/index.js';
 import { RunningRecorder } from '../support/cli.js';
@@ -65,6 +67,59 @@ describe.skipIf(!requireRoot())('loss accounting', () => {
     expect(events).toBe(summary.events);
     expect(statValue(a.db, 'lost_events')).toBe(summary.lost);
     expect(events + statValue(a.db, 'lost_events')).toBe(storm.expectedDrops);
+  });
+
+  it('per-CPU rings: a two-thread storm loses nothing, each CPU in time order', async () => {
+    const file = join(dir, 'percpu.dcap');
+    const controller = new AbortController();
+    let attached!: () => void;
+    const ready = new Promise<void>((r) => (attached = r));
+    const recording = record({
+      ...DEFAULT_RECORD_OPTIONS,
+      output: file,
+      cmdline: ['percpu-test'],
+      filters: { netns: sandbox().inode },
+      stacks: 'default',
+      ringBytes: 8 << 20,
+      signal: controller.signal,
+      onAttached: () => attached(),
+    });
+    await ready;
+    // 2 x 20k events fit in one CPU's ring even if the reader slept
+    const storm = await runStorm(sandbox(), { count: 40_000, threads: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    const summary = await recording;
+    expect(summary.lost).toBe(0);
+    expect(summary.events).toBe(storm.expectedDrops);
+
+    const reader = CaptureReader.open(file);
+    let header: Record<string, unknown> | undefined;
+    const lastTs = new Map<number, bigint>();
+    let events = 0;
+    let outOfOrder = 0;
+    const field = (name: string) => EVENT_LAYOUT_V1.fields.find((f) => f.name === name)!.offset;
+    const [tsOff, cpuOff, size] = [field('ts_ns'), field('cpu'), EVENT_LAYOUT_V1.size];
+    for (const b of reader.blocks()) {
+      if (b.type === BlockType.Header) header = unpackValue(b.body) as Record<string, unknown>;
+      if (b.type !== BlockType.Events) continue;
+      for (let off = 0; off + size <= b.body.length; off += size) {
+        const ts = b.body.readBigUInt64LE(off + tsOff);
+        const cpu = b.body.readUInt16LE(off + cpuOff);
+        if (ts < (lastTs.get(cpu) ?? 0n)) outOfOrder++;
+        lastTs.set(cpu, ts);
+        events++;
+      }
+    }
+    expect(events).toBe(storm.expectedDrops);
+    expect(outOfOrder).toBe(0);
+    // CPUs online now, as the addon counts them: "0-3,8-11"
+    const online = readFileSync('/sys/devices/system/cpu/online', 'utf8').trim().split(',')
+      .map((r) => r.split('-').map(Number)).reduce((n, [a, b]) => n + (b ?? a!) - a! + 1, 0);
+    const perCpu = Number(header!['ring_bytes_per_cpu']);
+    expect(Number(header!['ring_bytes'])).toBe(8 << 20);
+    // the largest power of two not above total / online CPUs, at least a page
+    expect(perCpu).toBe(Math.max(4096, 2 ** Math.floor(Math.log2((8 << 20) / online))));
   });
 
   it('SIGKILL mid-recording: the file reads up to its last complete block', async () => {

@@ -357,7 +357,7 @@ for i in range(${total}):
       error = e as Error & { code?: string };
     }
     expect(error?.code).toBe('EINVAL');
-    expect(error?.message).toBe('loading BPF program failed (EINVAL)');
+    expect(error?.message).toBe('creating the ring buffers failed (EINVAL)');
   });
 
   it('clocks() reads CLOCK_MONOTONIC like process.hrtime', () => {

@@ -171,6 +171,8 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
       filters: { ...opts.filters },
       stack_policy: { mode: opts.stacks, budget_per_cpu_per_sec: opts.stackBudget },
       ring_bytes: opts.ringBytes,
+      // one ring per possible CPU, each this size (ring_bytes split)
+      ring_bytes_per_cpu: tracer.ringBytesPerCpu,
       start_clocks: started,
     });
     emitMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);

@@ -38,7 +38,7 @@ export function withRecordOptions<T>(y: Argv<T>) {
     .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many drops (0 = no limit)' })
     .option('stacks', { choices: ['none', 'default', 'all'] as const, default: 'default' as StackMode, describe: 'kernel stacks: none, default (a budget per CPU + the first drop of each site), all' })
     .option('stack-budget', { type: 'number', default: DEFAULT_RECORD_OPTIONS.stackBudget, describe: 'stacks per CPU per second under --stacks default' })
-    .option('ring-size', { type: 'number', default: DEFAULT_RECORD_OPTIONS.ringBytes >> 20, describe: 'BPF ring buffer size in MiB (power of two)' })
+    .option('ring-size', { type: 'number', default: DEFAULT_RECORD_OPTIONS.ringBytes >> 20, describe: 'BPF ring buffer size in MiB (power of two), split into one ring per CPU: each CPU online at start gets the largest power of two not above size / online CPUs (at least a page); raise it on hosts with many CPUs' })
     .option('compression', { choices: ['deflate', 'brotli', 'none'] as const, default: 'deflate' as RecordOptions['compression'], describe: 'compression of event blocks' })
     .option('attach', { choices: ['tp_btf', 'raw_tp', 'tracepoint'] as const, hidden: true, describe: 'force an attach method' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say what the recorder is doing' })

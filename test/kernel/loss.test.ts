@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCaptures } from '@dropcap/analyzer';
 import { BlockType, CaptureReader, EVENT_LAYOUT_V1, unpackValue } from '@dropcap/format';
-import { DEFAULT_RECORD_OPTIONS, record } from '@dropcap/recorder';
+import { DEFAULT_RECORD_OPTIONS, record, type RecordOptions } from '@dropcap/recorder';
 import { runStorm } from '../../packages/recorder/src/provoke/index.js';
 import { RunningRecorder } from '../support/cli.js';
 import { requireRoot, useNetnsSandbox } from '../support/netns.js';
@@ -30,8 +30,8 @@ const statValue = (db: import('better-sqlite3').Database, name: string): number 
 describe.skipIf(!requireRoot())('loss accounting', () => {
   const sandbox = useNetnsSandbox('dcloss');
 
-  it('tiny ring + slow consumer: recorded + lost = drops provoked', async () => {
-    const file = join(dir, 'loss.dcap');
+  /** record() of the sandbox's drops into `file` until the controller aborts; `ready` once attached. */
+  const recordInSandbox = (file: string, opts: Partial<RecordOptions>) => {
     const controller = new AbortController();
     let attached!: () => void;
     const ready = new Promise<void>((r) => (attached = r));
@@ -40,12 +40,20 @@ describe.skipIf(!requireRoot())('loss accounting', () => {
       output: file,
       cmdline: ['loss-test'],
       filters: { netns: sandbox().inode },
+      ...opts,
+      signal: controller.signal,
+      onAttached: () => attached(),
+    });
+    return { controller, ready, recording };
+  };
+
+  it('tiny ring + slow consumer: recorded + lost = drops provoked', async () => {
+    const file = join(dir, 'loss.dcap');
+    const { controller, ready, recording } = recordInSandbox(file, {
       stacks: 'none',
       ringBytes: 16 << 10,
       batchBytes: 8 << 10,
       maxQueuedBatches: 1,
-      signal: controller.signal,
-      onAttached: () => attached(),
       onBlock: (type) => {
         if (type === BlockType.Events) busyWait(5);
       },
@@ -71,19 +79,7 @@ describe.skipIf(!requireRoot())('loss accounting', () => {
 
   it('per-CPU rings: a two-thread storm loses nothing, each CPU in time order', async () => {
     const file = join(dir, 'percpu.dcap');
-    const controller = new AbortController();
-    let attached!: () => void;
-    const ready = new Promise<void>((r) => (attached = r));
-    const recording = record({
-      ...DEFAULT_RECORD_OPTIONS,
-      output: file,
-      cmdline: ['percpu-test'],
-      filters: { netns: sandbox().inode },
-      stacks: 'default',
-      ringBytes: 8 << 20,
-      signal: controller.signal,
-      onAttached: () => attached(),
-    });
+    const { controller, ready, recording } = recordInSandbox(file, { stacks: 'default', ringBytes: 8 << 20 });
     await ready;
     // 2 x 20k events fit in one CPU's ring even if the reader slept
     const storm = await runStorm(sandbox(), { count: 40_000, threads: 2 });

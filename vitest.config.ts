@@ -23,6 +23,8 @@ export default defineConfig({
         resolve: { alias },
         test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 },
       },
+      // the benchmark harness's pure parts (parsing, medians, verdicts, the report)
+      { test: { name: 'bench', include: ['bench/test/**/*.test.js'] } },
       {
         resolve: { alias },
         test: {

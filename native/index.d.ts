@@ -47,6 +47,11 @@ export interface TracerOptions {
   };
 }
 
+/**
+ * One delivery from the poll thread. Its buffers are lent for the callback
+ * only: the addon then detaches them (a kept reference reads as empty) and
+ * refills their memory with a later batch. Copy what must outlive the call.
+ */
 export interface Batch {
   /** `count` records of struct dropcap_event (120 bytes), stack tails removed, stack_id set */
   events: Buffer;

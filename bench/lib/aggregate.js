@@ -20,6 +20,7 @@ import { median } from './stats.js';
  * @property {number|null} toolCpuUsPerDrop tool CPU per captured drop
  * @property {number|null} bytesPerDrop
  * @property {number|null} decodeSecPerM offline decode seconds per million drops
+ * @property {number|null} decodeDbSecPerM dropcap: the same with `--db` (every drop a row in a database file)
  * @property {string[]} errors
  * @property {string[]} notes
  */
@@ -59,6 +60,7 @@ export function aggregate(rows) {
       toolCpuUsPerDrop: per((r) => { const v = div(r.toolCpuSeconds, r.captured); return v === null ? null : v * 1e6; }),
       bytesPerDrop: per((r) => div(r.bytesOnDisk, r.captured)),
       decodeSecPerM: per((r) => { const v = div(r.decodeSeconds, r.captured); return v === null ? null : v * 1e6; }),
+      decodeDbSecPerM: per((r) => { const v = div(r.decodeDbSeconds, r.captured); return v === null ? null : v * 1e6; }),
       errors: [...new Set(group.filter((r) => r.error).map((r) => /** @type {string} */ (r.error)))],
       notes: [...new Set(ok.filter((r) => r.note).map((r) => /** @type {string} */ (r.note)))],
     });

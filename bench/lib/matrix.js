@@ -30,6 +30,7 @@ import { resetKfreeSkbTracing } from '../runners/trace-cmd.js';
  * @property {number|null} toolCpuSeconds
  * @property {number|null} bytesOnDisk
  * @property {number|null} decodeSeconds
+ * @property {number|null} decodeDbSeconds dropcap only: `analyze --db` (every drop a row in a database file)
  * @property {string|null} note
  * @property {string|null} error
  */
@@ -60,7 +61,7 @@ export async function runOne(runner, point, rep, o) {
   const row = {
     tool: runner.name, point: point.name, rep, made: null, captured: null, toolLost: null,
     genRate: null, genCpuNs: null, stormSeconds: null, toolCpuSeconds: null, bytesOnDisk: null,
-    decodeSeconds: null, note: null, error: null,
+    decodeSeconds: null, decodeDbSeconds: null, note: null, error: null,
   };
   const company = await hostCompany();
   try {
@@ -88,6 +89,7 @@ export async function runOne(runner, point, rep, o) {
     if (handle.decode) {
       const decoded = await handle.decode();
       row.decodeSeconds = decoded.seconds;
+      row.decodeDbSeconds = decoded.dbSeconds ?? null;
       if (row.captured === null && decoded.captured !== undefined) row.captured = decoded.captured;
       if (decoded.toolLost !== undefined) row.toolLost = (row.toolLost ?? 0) + decoded.toolLost;
     }

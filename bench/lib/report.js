@@ -57,7 +57,7 @@ export function renderReport(o) {
   L.push('- Every tool is started, waited for until it is attached, then the storm runs, then the tool is stopped with SIGINT (like Ctrl-C) and, where it has one, its offline decoder runs.');
   L.push('- *captured*: drops of this storm found in the tool\'s own output (bpftrace/bcc: lines with the storm\'s port; perf/trace-cmd: decoded events of the sender\'s threads or of ksoftirqd with reason NO_SOCKET; the floor: its host-wide count, capped at the drops made; dropcap: its summary line, recording only the storm\'s namespace). *tool lost*: what the tool itself reports as lost.');
   L.push('- *sender ns/pkt*: the generator\'s own CPU (user+sys) per packet; *added*: the same minus the bare baseline of the same point and repetition (median of these differences) — the overhead a production host would feel per drop; *slowdown*: the sender\'s rate against the bare run of the same repetition. *tool CPU*: user+sys of the tool and its children (getrusage via bench/build/rusage_exec), as % of one CPU over the storm and per captured drop.');
-  L.push('- *bytes/drop*: the tool\'s output on disk divided by drops captured (perf.data, trace.dat, the .dcap, bpftrace/bcc text redirected to a file). *decode s/M*: offline decode wall time per million drops captured (`perf script`, `trace-cmd report`, `dropcap analyze` = import into SQLite + summary).');
+  L.push('- *bytes/drop*: the tool\'s output on disk divided by drops captured (perf.data, trace.dat, the .dcap, bpftrace/bcc text redirected to a file). *decode s/M*: offline decode wall time per million drops captured (`perf script`, `trace-cmd report`, `dropcap analyze` = decode every drop, symbolize its stack, count it into SQLite and print the summary; in brackets `dropcap analyze --db FILE`, which also writes every drop as a row of a database file kept for later queries).');
   L.push('');
   L.push('Exact commands:', '');
   for (const r of o.ran) L.push(`- ${r.label}: \`${r.command}\``);
@@ -80,7 +80,7 @@ export function renderReport(o) {
         continue;
       }
       const cap = r.name === 'bare' ? '–' : `${pct(c.captureRatio)} (${num(c.captured)} / ${num(c.made)})`;
-      L.push(`| ${r.label} | ${cap} | ${r.name === 'bare' ? '–' : num(c.toolLost)} | ${num((c.genRate ?? NaN) / 1e3, 0)}k/s | ${r.name === 'bare' ? '–' : pct(c.slowdown)} | ${num(c.genCpuNs)} | ${r.name === 'bare' ? '0' : num(c.addedNs)} | ${r.name === 'bare' ? '–' : `${num(c.toolCpuPct, 0)}%`} | ${r.name === 'bare' ? '–' : num(c.toolCpuUsPerDrop, 2)} | ${num(c.bytesPerDrop, 1)} | ${num(c.decodeSecPerM, 2)} |`);
+      L.push(`| ${r.label} | ${cap} | ${r.name === 'bare' ? '–' : num(c.toolLost)} | ${num((c.genRate ?? NaN) / 1e3, 0)}k/s | ${r.name === 'bare' ? '–' : pct(c.slowdown)} | ${num(c.genCpuNs)} | ${r.name === 'bare' ? '0' : num(c.addedNs)} | ${r.name === 'bare' ? '–' : `${num(c.toolCpuPct, 0)}%`} | ${r.name === 'bare' ? '–' : num(c.toolCpuUsPerDrop, 2)} | ${num(c.bytesPerDrop, 1)} | ${num(c.decodeSecPerM, 2)}${c.decodeDbSecPerM === null ? '' : ` (${num(c.decodeDbSecPerM, 2)})`} |`);
     }
     const notes = o.ran.flatMap((r) => {
       const c = cellOf(o.cells, r.name, p.name);
@@ -147,7 +147,7 @@ export function renderReport(o) {
   L.push('| tool | point | rep | made | captured | tool lost | sender k/s | sender ns/pkt | tool CPU s | bytes | decode s | notes |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of o.rows) {
-    L.push(`| ${r.tool} | ${r.point} | ${r.rep + 1} | ${num(r.made)} | ${num(r.captured)} | ${num(r.toolLost)} | ${num((r.genRate ?? NaN) / 1e3, 0)} | ${num(r.genCpuNs)} | ${num(r.toolCpuSeconds, 2)} | ${num(r.bytesOnDisk)} | ${num(r.decodeSeconds, 2)} | ${[r.error ? `ERROR ${r.error}` : null, r.note].filter(Boolean).join('; ')} |`);
+    L.push(`| ${r.tool} | ${r.point} | ${r.rep + 1} | ${num(r.made)} | ${num(r.captured)} | ${num(r.toolLost)} | ${num((r.genRate ?? NaN) / 1e3, 0)} | ${num(r.genCpuNs)} | ${num(r.toolCpuSeconds, 2)} | ${num(r.bytesOnDisk)} | ${num(r.decodeSeconds, 2)}${r.decodeDbSeconds === null ? '' : ` (${num(r.decodeDbSeconds, 2)})`} | ${[r.error ? `ERROR ${r.error}` : null, r.note].filter(Boolean).join('; ')} |`);
   }
   L.push('');
   return L.join('\n');

@@ -83,7 +83,7 @@ export function checkTargets({ cells, maxPoint, quiet, analyzer }) {
     } else {
       const ratios = peers.map((p) => /** @type {number} */ (p?.decodeSecPerM) / /** @type {number} */ (all.decodeSecPerM));
       out.push({ target, verdict: ratios.every((r) => r >= 10) ? 'MET' : 'MISSED',
-        detail: `dropcap analyze ${fmt(all.decodeSecPerM, 2)} s/M; perf script ${fmt(/** @type {number} */ (peers[0]?.decodeSecPerM), 2)} s/M (${fmt(ratios[0])}x); trace-cmd report ${fmt(/** @type {number} */ (peers[1]?.decodeSecPerM), 2)} s/M (${fmt(ratios[1])}x)` });
+        detail: `dropcap analyze ${fmt(all.decodeSecPerM, 2)} s/M${all.decodeDbSecPerM === null ? '' : ` (with --db, every drop also a row in a database file: ${fmt(all.decodeDbSecPerM, 2)} s/M)`}; perf script ${fmt(/** @type {number} */ (peers[0]?.decodeSecPerM), 2)} s/M (${fmt(ratios[0])}x); trace-cmd report ${fmt(/** @type {number} */ (peers[1]?.decodeSecPerM), 2)} s/M (${fmt(ratios[1])}x)` });
     }
   }
   {

@@ -1,5 +1,6 @@
 // dropcap itself: `dropcap record -w FILE --netns NS --stacks MODE`, then
-// `dropcap analyze FILE --db DB --format json` (import + summary) offline.
+// `dropcap analyze FILE --format json` (the summary) offline, then the same
+// with `--db DB` (every drop also a row of a database file).
 import { existsSync, rmSync } from 'node:fs';
 import { run, startTool } from '../lib/proc.js';
 import { fileSize } from '../lib/files.js';
@@ -40,7 +41,7 @@ export function dropcapRunner(stacks) {
   return {
     name: `dropcap-${stacks}`,
     label: `dropcap --stacks ${stacks}`,
-    command: `dropcap record -w drops.dcap --netns NS --stacks ${stacks}; dropcap analyze drops.dcap --db drops.db --format json`,
+    command: `dropcap record -w drops.dcap --netns NS --stacks ${stacks}; dropcap analyze drops.dcap --format json; dropcap analyze drops.dcap --db drops.db --format json`,
     async check(paths) {
       if (!existsSync(paths.cli)) return { ok: false, why: `${paths.cli} is not built (npm run build)` };
       const r = await run('node', [paths.cli, 'record', '--help'], { allowFail: true, timeoutMs: 30_000 })
@@ -74,11 +75,14 @@ export function dropcapRunner(stacks) {
           };
         },
         async decode() {
+          const r = await run('node', [ctx.paths.cli, 'analyze', file, '--format', 'json'], { timeoutMs: 600_000 });
+          const total = totalFromSummaryJson(r.stdout);
           const db = `${ctx.prefix}.${stacks}.db`;
           rmSync(db, { force: true });
-          const r = await run('node', [ctx.paths.cli, 'analyze', file, '--db', db, '--format', 'json'], { timeoutMs: 600_000 });
-          const total = totalFromSummaryJson(r.stdout);
-          return { seconds: r.seconds, ...(total === null ? {} : { captured: total }) };
+          const withDb = await run('node', [ctx.paths.cli, 'analyze', file, '--db', db, '--format', 'json'], { timeoutMs: 600_000 });
+          rmSync(db, { force: true });
+          if (totalFromSummaryJson(withDb.stdout) !== total) throw new Error('dropcap analyze gave another total with --db');
+          return { seconds: r.seconds, dbSeconds: withDb.seconds, ...(total === null ? {} : { captured: total }) };
         },
       };
     },

@@ -37,6 +37,7 @@
 /**
  * @typedef {object} DecodeResult
  * @property {number} seconds wall time of the offline decode
+ * @property {number} [dbSeconds] dropcap: wall time of `analyze --db`, which also writes every drop's row into a database file
  * @property {number} [captured] drops of this storm found by decoding
  * @property {number} [toolLost] losses reported while decoding
  */

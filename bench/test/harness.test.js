@@ -1,7 +1,7 @@
 // Unit tests of the benchmark harness's pure parts: parsing the tools'
 // outputs, medians, aggregation, target verdicts and the report. The
 // harness itself needs root and minutes; these need neither.
-// Run: npx vitest run -c bench/test/vitest.config.js
+// Run: npx vitest run --project bench (also part of npm test)
 import { describe, expect, it } from 'vitest';
 import { median, range } from '../lib/stats.js';
 import { rotate } from '../lib/matrix.js';
@@ -16,7 +16,7 @@ import { parseOptions, pointsFor } from '../lib/options.js';
 function row(over) {
   return {
     tool: 'bare', point: 'max', rep: 0, made: 1000, captured: null, toolLost: null, genRate: 500_000,
-    genCpuNs: 2000, stormSeconds: 1, toolCpuSeconds: 0, bytesOnDisk: null, decodeSeconds: null, note: null, error: null,
+    genCpuNs: 2000, stormSeconds: 1, toolCpuSeconds: 0, bytesOnDisk: null, decodeSeconds: null, decodeDbSeconds: null, note: null, error: null,
     ...over,
   };
 }
@@ -59,7 +59,7 @@ describe('aggregate and targets', () => {
     row({ tool: 'bare', rep: 2, genCpuNs: 9000 }), // an outlier the median ignores
     row({ tool: 'bpftrace-count', captured: 1000, genCpuNs: 2800, toolLost: 0 }),
     row({ tool: 'dropcap-default', captured: 1000, toolLost: 0, genCpuNs: 3300, genRate: 480_000, bytesOnDisk: 6000, toolCpuSeconds: 0.002 }),
-    row({ tool: 'dropcap-all', captured: 1000, toolLost: 0, genCpuNs: 6000, bytesOnDisk: 7000, decodeSeconds: 0.5 }),
+    row({ tool: 'dropcap-all', captured: 1000, toolLost: 0, genCpuNs: 6000, bytesOnDisk: 7000, decodeSeconds: 0.5, decodeDbSeconds: 0.9 }),
     row({ tool: 'perf', captured: 1000, toolLost: 0, genCpuNs: 7000, bytesOnDisk: 312_000, decodeSeconds: 10 }),
     row({ tool: 'trace-cmd', captured: 1000, toolLost: 0, genCpuNs: 7000, bytesOnDisk: 7000, decodeSeconds: 4 }),
     row({ tool: 'perf', rep: 1, error: 'perf record: exited before it was ready' }),
@@ -77,6 +77,8 @@ describe('aggregate and targets', () => {
     expect(perf?.reps).toBe(1);
     expect(perf?.errors).toEqual(['perf record: exited before it was ready']);
     expect(perf?.decodeSecPerM).toBe(10_000);
+    expect(perf?.decodeDbSecPerM).toBeNull();
+    expect(cellOf(cells, 'dropcap-all', 'max')?.decodeDbSecPerM).toBe(900);
   });
 
   it('judges each target from the measured figures', () => {
@@ -120,6 +122,9 @@ describe('aggregate and targets', () => {
     expect(md).toContain('label-bcc-tcpdrop: no kernel headers');
     expect(md).toContain('`cmd-perf`');
     expect(md).toContain('error in a repetition: perf record: exited before it was ready');
+    // dropcap's decode, and in brackets the same with --db
+    expect(md).toMatch(/\| label-dropcap-all \|.*\| 500\.00 \(900\.00\) \|/);
+    expect(verdicts.find((x) => x.target.startsWith('Offline'))?.detail).toContain('with --db, every drop also a row in a database file: 900');
   });
 });
 

@@ -35,13 +35,13 @@ constexpr auto kDetachSettle = std::chrono::milliseconds(5);
 
 }  // namespace
 
-PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, BatchSink* sink)
-    : batch_bytes_(std::max<size_t>(batch_bytes, kEventSize)), batch_ms_(batch_ms), sink_(sink) {
+PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, BatchSink* sink, BatchPool* pool)
+    : batch_bytes_(std::max<size_t>(batch_bytes, kEventSize)), batch_ms_(batch_ms), sink_(sink), pool_(pool) {
   StartBatch();
 }
 
 void PollLoop::StartBatch() {
-  batch_.reset(new Batch());
+  batch_ = pool_->Take();
   batch_->events.reserve(batch_bytes_ + kEventSize);
 }
 

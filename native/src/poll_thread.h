@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "batch.h"
+#include "batch_pool.h"
 #include "stack_table.h"
 
 namespace dropcap {
@@ -28,7 +29,8 @@ class BatchSink {
 
 class PollLoop {
  public:
-  PollLoop(size_t batch_bytes, uint32_t batch_ms, BatchSink* sink);
+  // `pool` gives the batches to fill and takes them back once JS is done
+  PollLoop(size_t batch_bytes, uint32_t batch_ms, BatchSink* sink, BatchPool* pool);
 
   // ring_buffer_sample_fn, called inside ring_buffer__poll/consume on the
   // poll thread; ctx is the PollLoop.
@@ -53,6 +55,7 @@ class PollLoop {
   const size_t batch_bytes_;
   const uint32_t batch_ms_;
   BatchSink* const sink_;
+  BatchPool* const pool_;
   std::unique_ptr<Batch> batch_;
   StackTable stacks_;
   std::atomic<bool> stop_requested_{false};

@@ -8,6 +8,23 @@ namespace dropcap {
 
 namespace {
 
+// JS thread. A Buffer over the vector's memory, lent for one callback: the
+// vector stays ours, and Revoke() takes the memory back (batch_pool.h).
+Napi::Buffer<uint8_t> LendAsBuffer(Napi::Env env, std::vector<uint8_t>& bytes) {
+  if (bytes.empty()) return Napi::Buffer<uint8_t>::New(env, 0);
+  return Napi::Buffer<uint8_t>::New(env, bytes.data(), bytes.size());
+}
+
+// JS thread. Detaches a lent Buffer's memory: any view JavaScript kept reads
+// as empty from now on instead of reading a batch being refilled. False when
+// V8 refuses (then the memory must never be reused or freed).
+bool Revoke(Napi::Buffer<uint8_t> buffer) {
+  if (buffer.Length() == 0) return true;
+  Napi::ArrayBuffer memory = buffer.ArrayBuffer();
+  if (napi_detach_arraybuffer(buffer.Env(), memory) != napi_ok) return false;
+  return memory.IsDetached();
+}
+
 // JS thread. Hands the vector's memory to a Buffer without copying and tells
 // V8 about it, so a fast producer's batches still trigger garbage collection.
 Napi::Buffer<uint8_t> AdoptAsBuffer(Napi::Env env, std::vector<uint8_t>* bytes) {
@@ -27,7 +44,11 @@ Napi::Buffer<uint8_t> AdoptAsBuffer(Napi::Env env, std::vector<uint8_t>* bytes) 
 }  // namespace
 
 TracerCore::TracerCore(napi_env env, const TracerConfig& config)
-    : env_(env), gate_(config.max_queued_batches), poll_(config.batch_bytes, config.batch_ms, this) {}
+    : env_(env),
+      gate_(config.max_queued_batches),
+      // queued batches, one in the callback and the one being filled
+      pool_(static_cast<size_t>(config.max_queued_batches) + 2),
+      poll_(config.batch_bytes, config.batch_ms, this, &pool_) {}
 
 TracerCore::~TracerCore() = default;
 
@@ -92,15 +113,41 @@ void TracerCore::CallJs(Napi::Env env, Napi::Function on_batch, TracerCore* core
   if (on_batch.IsEmpty()) return;
 
   Napi::Object js_batch = Napi::Object::New(env);
-  js_batch.Set("events", AdoptAsBuffer(env, &owned->events));
   js_batch.Set("count", Napi::Number::New(env, owned->count));
-  js_batch.Set("stacks", AdoptAsBuffer(env, &owned->stacks));
+  if (!core->lend_batches_) {
+    js_batch.Set("events", AdoptAsBuffer(env, &owned->events));
+    js_batch.Set("stacks", AdoptAsBuffer(env, &owned->stacks));
+    CallOnBatch(on_batch, js_batch);
+    return;
+  }
+  Napi::Buffer<uint8_t> events = LendAsBuffer(env, owned->events);
+  Napi::Buffer<uint8_t> stacks = LendAsBuffer(env, owned->stacks);
+  js_batch.Set("events", events);
+  js_batch.Set("stacks", stacks);
+  std::unique_ptr<Napi::Error> failed = CallOnBatch(on_batch, js_batch, /*defer=*/true);
+  const bool events_back = Revoke(events);
+  const bool stacks_back = Revoke(stacks);
+  if (events_back && stacks_back) {
+    core->pool_.Give(std::move(owned));
+  } else {
+    // JavaScript may still read this memory: never reuse or free it, and
+    // adopt the batches from now on (one batch leaked, once)
+    core->lend_batches_ = false;
+    owned.release();
+  }
+  if (failed) failed->ThrowAsJavaScriptException();
+}
+
+// JS thread. Calls onBatch; an exception it throws is left pending (Node
+// reports it as uncaught) or, with `defer`, returned to be thrown later.
+std::unique_ptr<Napi::Error> TracerCore::CallOnBatch(const Napi::Function& on_batch, const Napi::Object& js_batch, bool defer) {
   try {
     on_batch.Call({js_batch});
   } catch (const Napi::Error& error) {
-    // leave it pending: Node reports it as an uncaught exception
+    if (defer) return std::make_unique<Napi::Error>(error);
     error.ThrowAsJavaScriptException();
   }
+  return nullptr;
 }
 
 // JS thread. Idempotent.

@@ -57,6 +57,7 @@ class TracerCore : public BatchSink {
  private:
   struct TsfnFinalizeData {};
   static void CallJs(Napi::Env env, Napi::Function on_batch, TracerCore* core, Batch* batch);
+  static std::unique_ptr<Napi::Error> CallOnBatch(const Napi::Function& on_batch, const Napi::Object& js_batch, bool defer = false);
   using Tsfn = Napi::TypedThreadSafeFunction<TracerCore, Batch, CallJs>;
 
   TracerCore(napi_env env, const TracerConfig& config);
@@ -70,6 +71,8 @@ class TracerCore : public BatchSink {
 
   const napi_env env_;
   BatchGate gate_;
+  // before poll_, which takes batches from it
+  BatchPool pool_;
   PollLoop poll_;
   std::unique_ptr<BpfSession> session_;
   Tsfn tsfn_;
@@ -80,6 +83,9 @@ class TracerCore : public BatchSink {
   bool torn_down_ = false;
   bool env_cleanup_hook_added_ = false;
   bool env_cleaning_up_ = false;
+  // JS thread. Batches are lent to JavaScript and recycled (batch_pool.h)
+  // while V8 agrees to detach them after the callback.
+  bool lend_batches_ = true;
   std::vector<Napi::Promise::Deferred> stop_waiters_;
   std::vector<std::vector<uint64_t>> final_counters_;
   int final_counters_error_ = -ENODATA;

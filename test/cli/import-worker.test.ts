@@ -17,9 +17,9 @@ const captures = (dir: string) =>
 
 type Outcome = { decodedIn: string | null; warnings: string[]; tables: Record<string, string[]> } | { error: string };
 
-function load(paths: string[], importThreads: 'worker' | 'in-thread'): Outcome {
+function load(paths: string[], importThreads: 'worker' | 'in-thread', dropRows = true): Outcome {
   try {
-    const a = loadCaptures(paths, { importThreads });
+    const a = loadCaptures(paths, { importThreads, dropRows });
     try {
       return { decodedIn: a.decodedIn, warnings: a.warnings, tables: dumpWithoutSources(a.db) };
     } finally {
@@ -31,9 +31,9 @@ function load(paths: string[], importThreads: 'worker' | 'in-thread'): Outcome {
   }
 }
 
-function expectSame(paths: string[]): Outcome {
-  const worker = load(paths, 'worker');
-  const here = load(paths, 'in-thread');
+function expectSame(paths: string[], dropRows = true): Outcome {
+  const worker = load(paths, 'worker', dropRows);
+  const here = load(paths, 'in-thread', dropRows);
   if ('error' in here) {
     expect(worker).toEqual(here);
   } else {
@@ -61,6 +61,12 @@ describe('import in a worker thread', () => {
   it('same database for several captures at once', { timeout: 60_000 }, () => {
     const r = expectSame([...captures('scenarios'), ...captures('second-host')]);
     expect('error' in r ? r.error : r.tables.captures!.length).toBe(2);
+  });
+
+  it('same database without drop rows (the unfiltered summary)', { timeout: 60_000 }, () => {
+    const r = expectSame([...captures('storm'), ...captures('scenarios')], false);
+    expect('error' in r ? r.error : r.tables._drop!.length).toBe(0);
+    expect('error' in r ? r.error : r.tables._group!.length).toBeGreaterThan(0);
   });
 
   it('the same typed error for a file that is not a capture', () => {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Native from '../../native/index.js';
+import { runStorm } from '../../packages/recorder/src/provoke/index.js';
 import { requireRoot, useNetnsSandbox } from '../support/netns.js';
 
 const native = createRequire(import.meta.url)('../../native/index.cjs') as typeof Native;
@@ -344,6 +345,35 @@ for i in range(${total}):
       }
     }
     expect(loaded).toBe(false);
+  });
+
+  it('lends each batch for its callback only: kept buffers read as empty, and recycled memory carries new events', async () => {
+    const kept: Buffer[] = [];
+    const copies: Buffer[] = [];
+    // small batches, so a storm goes through far more batches than the pool holds
+    const tracer = new native.Tracer(options({ batchBytes: 40 * EVENT_SIZE, maxQueuedBatches: 2, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } }), (batch) => {
+      expect(batch.events.length).toBe(batch.count * EVENT_SIZE);
+      kept.push(batch.events);
+      copies.push(Buffer.from(batch.events));
+    });
+    let made = 0;
+    try {
+      made = (await runStorm(sandbox(), { count: 5000 })).expectedDrops;
+      await sleep(100);
+    } finally {
+      await tracer.stop();
+    }
+    expect(made).toBe(5000);
+    expect(sum(tracer.counters().seen)).toBe(5000);
+    expect(copies.length).toBeGreaterThan(100);
+    // after its callback a batch's memory is taken back: nothing can read a batch being refilled
+    expect(kept.every((b) => b.length === 0)).toBe(true);
+    // every drop arrived once: a recycled batch holds only its own events
+    const all = Buffer.concat(copies);
+    const times = new Set<bigint>();
+    for (let off = 0; off < all.length; off += EVENT_SIZE) times.add(all.readBigUInt64LE(off));
+    expect(all.length / EVENT_SIZE).toBe(5000);
+    expect(times.size).toBe(5000);
   });
 
   it('rejects bad options with a TypeError and failed steps with an errno code', () => {

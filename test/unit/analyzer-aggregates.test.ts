@@ -1,10 +1,12 @@
 // The counts kept at import (_who, _what, _flow, _flow_reason, _agg_time,
 // _agg_capture) must equal what GROUP BY over the drops view says, and the
 // summary built from them must equal the summary built by scanning.
+import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventFlags } from '@dropcap/format';
 import { loadCaptures, type Analysis } from '@dropcap/analyzer';
 import { buildDropFilter, captureSpans, collectSummary, hasFilters, parseFilters, type FilterOptions } from '../../packages/analyzer/src/commands/index.js';
+import { dumpWithoutSources } from '../support/db-dump.js';
 import { KERNEL, START_MONO, tmpDir, writeSyntheticCapture, type EventSpec } from '../support/synthetic-capture.js';
 
 const t = tmpDir('dropcap-agg-');
@@ -213,6 +215,70 @@ describe('import-time counts', () => {
     const [fromCounts, fromScan] = summaries(a, 10);
     expect(fromCounts).toEqual(fromScan);
     expect(fromCounts.timeline).toBeNull();
+    a.db.close();
+  });
+});
+
+describe('an import without drop rows (LoadOptions.dropRows: false)', () => {
+  const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
+  const real = ['scenarios', 'storm', 'second-host'].flatMap((d) =>
+    fs.readdirSync(`${FIXTURES}${d}`).filter((f) => f.endsWith('.dcap')).map((f) => `${FIXTURES}${d}/${f}`),
+  );
+  const unfiltered = (a: Analysis) => collectSummary(a.db, buildDropFilter(parseFilters({}), captureSpans(a.db)), { top: 10, stacks: 5, buckets: 60, dropRows: a.dropRows }, false);
+  // what only the drop rows hold or refer to, and the marker saying they are absent
+  const withoutRows = (d: Record<string, string[]>) => ({ ...d, _drop: [], _big_len: [], _task: [], _dropcap_db: d._dropcap_db!.filter((r) => !r.startsWith('["drop_rows"')) });
+
+  function expectSameSummary(paths: string[]): void {
+    const full = loadCaptures(paths);
+    const lean = loadCaptures(paths, { dropRows: false });
+    try {
+      expect(full.dropRows).toBe(true);
+      expect(lean.dropRows).toBe(false);
+      expect(rows(full, 'SELECT COUNT(*) AS n FROM _drop')[0]!.n).toBeGreaterThan(0);
+      expect(rows(lean, 'SELECT (SELECT COUNT(*) FROM _drop) + (SELECT COUNT(*) FROM _task) AS n')).toEqual([{ n: 0 }]);
+      expect(rows(lean, "SELECT value FROM _dropcap_db WHERE key = 'drop_rows'")).toEqual([{ value: '0' }]);
+      // every other table is the same: the counts the summary reads are all there
+      expect(withoutRows(dumpWithoutSources(lean.db))).toEqual(withoutRows(dumpWithoutSources(full.db)));
+      expect(unfiltered(lean)).toEqual(unfiltered(full));
+      expect(lean.warnings).toEqual(full.warnings);
+    } finally {
+      full.db.close();
+      lean.db.close();
+    }
+  }
+
+  it('gives the same summary and tables, on synthetic captures', () => {
+    const files = [t.file('lean1.dcap'), t.file('lean2.dcap')];
+    writeSyntheticCapture(files[0]!, { hostname: 'web1', events: mixed(2000, 21, 3600), blockSize: 600 });
+    writeSyntheticCapture(files[1]!, { hostname: 'web2', events: mixed(700, 22, 60), blockSize: 300 });
+    expectSameSummary(files);
+  });
+
+  for (const file of real) {
+    it(`gives the same summary and tables, on ${file.slice(FIXTURES.length)}`, () => expectSameSummary([file]));
+  }
+
+  it('refuses a summary that would need the rows', () => {
+    const file = t.file('lean-filtered.dcap');
+    writeSyntheticCapture(file, { events: mixed(500, 23, 60) });
+    const a = loadCaptures([file], { dropRows: false });
+    try {
+      for (const f of [{ port: ['443'] }, { since: '10s' }]) {
+        const where = buildDropFilter(parseFilters(f), captureSpans(a.db));
+        expect(() => collectSummary(a.db, where, { top: 5, stacks: 3, buckets: 60, dropRows: false }, true)).toThrow(/needs the drops' rows/);
+      }
+    } finally {
+      a.db.close();
+    }
+  });
+
+  it('keeps every row in a database file (--db), whatever was asked', () => {
+    const file = t.file('lean-db.dcap');
+    writeSyntheticCapture(file, { events: mixed(300, 24, 60) });
+    const db = t.file('lean.db');
+    const a = loadCaptures([file], { dbPath: db, dropRows: false });
+    expect(a.dropRows).toBe(true);
+    expect(rows(a, 'SELECT COUNT(*) AS n FROM _drop')).toEqual([{ n: 300 }]);
     a.db.close();
   });
 });

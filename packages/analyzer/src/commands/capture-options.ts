@@ -31,12 +31,19 @@ export function withCaptureOptions<T>(yargs: Argv<T>): Argv<T & CaptureOptions> 
     }) as unknown as Argv<T & CaptureOptions>;
 }
 
+/** What the command will ask of the database. */
+export interface CaptureNeeds {
+  /** false: only the counts kept at import, no per-drop rows (see LoadOptions.dropRows); ignored with --db */
+  dropRows?: boolean;
+}
+
 /** Loads the captures; progress goes to stderr only when it is a terminal. */
-export function openCaptures(opts: CaptureOptions, io: CommandIO): Analysis {
+export function openCaptures(opts: CaptureOptions, io: CommandIO, needs: CaptureNeeds = {}): Analysis {
   const progress = createProgressBar(io.stderr);
   try {
     return loadCaptures(opts.files, {
-      ...(opts.db !== undefined ? { dbPath: opts.db } : {}),
+      // a database kept for later queries gets every row
+      ...(opts.db !== undefined ? { dbPath: opts.db } : { dropRows: needs.dropRows ?? true }),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
   } finally {
@@ -61,10 +68,10 @@ export async function printWarnings(warnings: readonly string[], io: CommandIO):
 export async function withCaptures<T>(
   opts: CaptureOptions,
   io: CommandIO,
-  how: { quiet?: boolean },
+  how: { quiet?: boolean } & CaptureNeeds,
   use: (analysis: Analysis) => Promise<T>,
 ): Promise<T> {
-  const analysis = openCaptures(opts, io);
+  const analysis = openCaptures(opts, io, how);
   try {
     if (!how.quiet) await printWarnings(analysis.warnings, io);
     return await use(analysis);

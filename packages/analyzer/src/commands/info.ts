@@ -64,7 +64,8 @@ function infoText(records: CaptureInfoRecord[], color: boolean): string[] {
 }
 
 export async function runInfo(args: InfoArgs, io: CommandIO = processIO()): Promise<void> {
-  const records = await withCaptures(args, io, {}, async (analysis) => collectInfo(analysis.db));
+  // captures, meta and stats only: no per-drop rows needed
+  const records = await withCaptures(args, io, { dropRows: false }, async (analysis) => collectInfo(analysis.db));
   switch (args.format) {
     case 'json':
       await writeLines([stringifyJson(records.map(flatten), 2)], io.stdout);

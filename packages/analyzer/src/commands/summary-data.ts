@@ -80,6 +80,8 @@ export interface SummaryOptions {
    * false always scans the drops view.
    */
   readonly aggregates?: boolean;
+  /** false when the database has no _drop rows (LoadOptions.dropRows): only the counts can answer */
+  readonly dropRows?: boolean;
 }
 
 // Integers arrive as number or bigint depending on the connection's
@@ -105,10 +107,11 @@ function filterFitsGroups(db: BetterSqlite3.Database, where: SqlCondition): bool
 }
 
 function chooseSource(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean): Source {
-  if (opts.aggregates === false) return 'scan';
   // the import's counts cover every drop: only a summary of all of them can use them
-  if (!filtered && where.sql === '1') return 'counts';
-  return filterFitsGroups(db, where) ? 'groups' : 'selected';
+  const source = opts.aggregates === false ? 'scan' : !filtered && where.sql === '1' ? 'counts' : filterFitsGroups(db, where) ? 'groups' : 'selected';
+  // every other source reads _drop: an empty one would give wrong numbers, not an error
+  if (source !== 'counts' && opts.dropRows === false) throw new Error(`a summary from ${source} needs the drops' rows; load the captures with dropRows`);
+  return source;
 }
 
 interface Selection {

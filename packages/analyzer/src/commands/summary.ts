@@ -48,9 +48,11 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
   // The report shows every problem from the stats table; the loader's
   // warnings (the same problems, worded per file) would repeat them on
   // stderr, so they only go into the JSON form.
-  const { data, warnings } = await withCaptures(args, io, { quiet: true }, async (analysis) => {
+  const filtered = hasFilters(filter);
+  // Unfiltered, every number comes from the counts an import keeps: the drops need no rows.
+  const { data, warnings } = await withCaptures(args, io, { quiet: true, dropRows: filtered }, async (analysis) => {
     const where = buildDropFilter(filter, captureSpans(analysis.db));
-    const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60 }, hasFilters(filter));
+    const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60, dropRows: analysis.dropRows }, filtered);
     return { data, warnings: analysis.warnings };
   });
   if (args.format === 'json') {

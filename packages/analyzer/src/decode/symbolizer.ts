@@ -23,21 +23,46 @@ const MAX_REST = 1024;
 const LINE_START = /^[0-9a-fA-F]{1,16} [tTwW] [^\n]/gm;
 const MODULE = /^\[(.*)\]$/;
 
+/** Where a symbol's name and module are in the kallsyms text: read only when a stack needs it. */
+interface Entries {
+  text: string;
+  /** name bounds, trimmed */
+  nameStart: Int32Array;
+  nameEnd: Int32Array;
+  /** the rest of the line after the name's tab ([module]), or -1 */
+  restStart: Int32Array;
+  restEnd: Int32Array;
+}
+
+const NO_ENTRIES: Entries = {
+  text: '',
+  nameStart: new Int32Array(0),
+  nameEnd: new Int32Array(0),
+  restStart: new Int32Array(0),
+  restEnd: new Int32Array(0),
+};
+
+/** Value of hex digit c (a character code the LINE_START regex already checked). */
+const hexValue = (c: number): number => (c <= 57 ? c - 48 : (c | 32) - 87);
+
+const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/** Printable ASCII other than space: a name bounded by these needs no trim(). */
+const plain = (c: number): boolean => c > 32 && c < 127;
+
 export class Symbolizer {
   readonly #addrs: BigUint64Array;
-  readonly #names: string[];
-  readonly #modules: Array<string | null>;
+  readonly #entries: Entries;
   /** symbols not kept: names too long, or past MAX_SYMBOLS */
   skipped = 0;
 
-  private constructor(addrs: BigUint64Array, names: string[], modules: Array<string | null>) {
+  private constructor(addrs: BigUint64Array, entries: Entries) {
     this.#addrs = addrs;
-    this.#names = names;
-    this.#modules = modules;
+    this.#entries = entries;
   }
 
   static empty(): Symbolizer {
-    return new Symbolizer(new BigUint64Array(0), [], []);
+    return new Symbolizer(new BigUint64Array(0), NO_ENTRIES);
   }
 
   /**
@@ -45,14 +70,18 @@ export class Symbolizer {
    * symbols only; zero addresses (kptr_restrict) are dropped. The text is
    * untrusted and may be a decompression bomb of up to 256 MiB: lines are
    * found by a regex (no split() into one giant array), and at most
-   * MAX_SYMBOLS symbols of at most MAX_NAME characters are kept.
+   * MAX_SYMBOLS symbols of at most MAX_NAME characters are kept. A real
+   * kallsyms has ~120k text symbols of which a capture's stacks use a few
+   * hundred: names are located here but copied out of the text on lookup.
    */
   static fromKallsyms(text: string): Symbolizer {
     // addresses as two u32 halves: no BigInt per line, and number comparisons to sort
     const his: number[] = [];
     const los: number[] = [];
-    const names: string[] = [];
-    const modules: Array<string | null> = [];
+    const nameStarts: number[] = [];
+    const nameEnds: number[] = [];
+    const restStarts: number[] = [];
+    const restEnds: number[] = [];
     let skipped = 0;
     let sorted = true;
     const end = text.length;
@@ -61,18 +90,23 @@ export class Symbolizer {
     // the regex engine finds candidate lines at native speed, so a bomb of
     // empty or junk lines costs ~1 s, not a JS iteration per line
     const candidate = new RegExp(LINE_START.source, LINE_START.flags);
-    for (let m = candidate.exec(text); m !== null; m = candidate.exec(text)) {
+    // test(), not exec(): no match object per line. The match ends 4 past
+    // the digits (" T x"), which start right after a line terminator (^, m
+    // flag), not a hex digit: walking back over hex digits finds the start.
+    while (candidate.test(text)) {
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
-      const line = m.index;
-      const digits = m[0].length - 4;
-      const p = line + digits;
+      const p = candidate.lastIndex - 4;
+      let line = p;
+      while (line > 0 && isHexDigit(text.charCodeAt(line - 1))) line--;
       let nl = text.indexOf('\n', p);
       if (nl < 0) nl = end;
       candidate.lastIndex = nl;
-      // the digits are hex (the regex says so): two native conversions of at most 8 each
+      // the digits are hex (the regex says so): the low 8 into lo, the rest into hi
       const split = Math.max(line, p - 8);
-      const hi = split > line ? Number('0x' + text.slice(line, split)) : 0;
-      const lo = Number('0x' + text.slice(split, p));
+      let hi = 0;
+      for (let i = line; i < split; i++) hi = hi * 16 + hexValue(text.charCodeAt(i));
+      let lo = 0;
+      for (let i = split; i < p; i++) lo = lo * 16 + hexValue(text.charCodeAt(i));
       if (hi === 0 && lo === 0) continue;
       const restEnd = Math.min(nl, p + 3 + MAX_REST);
       if (nextTab !== end && nextTab < p + 3) {
@@ -80,28 +114,36 @@ export class Symbolizer {
         if (nextTab < 0) nextTab = end;
       }
       const nameEnd = nextTab < restEnd ? nextTab : restEnd;
-      const name = text.slice(p + 3, nameEnd).trim();
-      if (!name) continue;
-      if (name.length > MAX_NAME) {
+      let a = p + 3;
+      let b = nameEnd;
+      if (!plain(text.charCodeAt(a)) || !plain(text.charCodeAt(b - 1))) {
+        // whitespace (or something unusual) at an end: trim() decides, as for any string
+        const raw = text.slice(a, b);
+        const name = raw.trim();
+        if (!name) continue;
+        a += raw.indexOf(name);
+        b = a + name.length;
+      }
+      if (b - a > MAX_NAME) {
         skipped++;
         continue;
       }
-      if (names.length >= MAX_SYMBOLS) {
+      if (nameStarts.length >= MAX_SYMBOLS) {
         skipped++;
         break;
       }
-      let module: string | null = null;
-      if (nameEnd < restEnd) module = MODULE.exec(text.slice(nameEnd + 1, restEnd).trim())?.[1] ?? null;
-      const n = names.length;
+      const n = his.length;
       if (n > 0 && (hi < his[n - 1]! || (hi === his[n - 1]! && lo < los[n - 1]!))) sorted = false;
       his.push(hi);
       los.push(lo);
-      names.push(name);
-      modules.push(module);
+      nameStarts.push(a);
+      nameEnds.push(b);
+      restStarts.push(nameEnd < restEnd ? nameEnd + 1 : -1);
+      restEnds.push(restEnd);
     }
     // kallsyms is mostly in address order already; sort only when it is not.
     // Aliases at one address: keep the first listed (ties broken by file order).
-    const order = Uint32Array.from({ length: names.length }, (_, i) => i);
+    const order = Uint32Array.from({ length: his.length }, (_, i) => i);
     if (!sorted) order.sort((a, b) => his[a]! - his[b]! || los[a]! - los[b]! || a - b);
     const kept: number[] = [];
     for (const i of order) {
@@ -112,15 +154,22 @@ export class Symbolizer {
     const addrs = new BigUint64Array(kept.length);
     const halves = new Uint32Array(addrs.buffer);
     const lowFirst = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    const entries: Entries = {
+      text,
+      nameStart: new Int32Array(kept.length),
+      nameEnd: new Int32Array(kept.length),
+      restStart: new Int32Array(kept.length),
+      restEnd: new Int32Array(kept.length),
+    };
     kept.forEach((i, k) => {
       halves[2 * k + (lowFirst ? 0 : 1)] = los[i]!;
       halves[2 * k + (lowFirst ? 1 : 0)] = his[i]!;
+      entries.nameStart[k] = nameStarts[i]!;
+      entries.nameEnd[k] = nameEnds[i]!;
+      entries.restStart[k] = restStarts[i]!;
+      entries.restEnd[k] = restEnds[i]!;
     });
-    const sym = new Symbolizer(
-      addrs,
-      kept.map((i) => names[i]!),
-      kept.map((i) => modules[i]!),
-    );
+    const sym = new Symbolizer(addrs, entries);
     sym.skipped = skipped;
     return sym;
   }
@@ -146,7 +195,10 @@ export class Symbolizer {
     if (found < 0) return null;
     const offset = addr - a[found]!;
     if (offset >= MAX_PLAUSIBLE_OFFSET) return null;
-    return { name: this.#names[found]!, offset, module: this.#modules[found]! };
+    const e = this.#entries;
+    const rest = e.restStart[found]!;
+    const module = rest < 0 ? null : (MODULE.exec(e.text.slice(rest, e.restEnd[found]!).trim())?.[1] ?? null);
+    return { name: e.text.slice(e.nameStart[found]!, e.nameEnd[found]!), offset, module };
   }
 
   /** `tcp_v4_rcv+0x91`, `bpf_prog_abc_x+0x4 [bpf]`, or `0xffffffff81000000` when unknown. */

@@ -210,6 +210,8 @@ export class CaptureImporter {
     const clock = this.#clock;
     const w = this.#w;
     const drops = w.drops;
+    // without drop rows, what only a row needs is not even read
+    const rows = w.dropRows;
     const firstGroup = this.#firstGroup;
     const groupRk = this.#groupRk;
     const groupCounts = this.#groupCounts;
@@ -250,17 +252,18 @@ export class CaptureImporter {
         group = this.#newGroup(who, what);
         groupKeys.set(group);
       }
-      let task = taskKeys.get(body, i32, base);
-      if (task < 0) {
-        task = this.#newTask(f, body, base);
-        taskKeys.set(task);
-      }
       groupCounts.inc(group);
       if (typeof t === 'number') {
         hist.add(t, groupRk[group]!);
         groupTimes.note(group, t);
       }
 
+      if (!rows) continue;
+      let task = taskKeys.get(body, i32, base);
+      if (task < 0) {
+        task = this.#newTask(f, body, base);
+        taskKeys.set(task);
+      }
       const len = f.len(body, base);
       if (len >= LEN_LIMIT) w.bigLen.add(w.nextDropId, len);
       w.nextDropId++;

@@ -25,6 +25,20 @@ export interface DropRows {
   add(t: number | bigint, group: number, task: number, seqWin: number, ackLen: number): void;
 }
 
+/**
+ * Drops decoded and counted (groups, timeline, totals) but given no _drop
+ * row, nor the _task and _big_len rows only a _drop row refers to: for a
+ * command that needs only the counts the import keeps anyway, the
+ * unfiltered summary, and no database left behind. A row costs ~0.65 µs to
+ * bind, more than half of what a drop costs to import.
+ */
+const UNWRITTEN_DROPS: DropRows = { add() {} };
+
+export interface WriterOptions {
+  /** false: no _drop rows (see UNWRITTEN_DROPS); the database records it. Default true. */
+  dropRows?: boolean;
+}
+
 export interface RowSink {
   table(name: SinkTable): TableRows;
   readonly drops: DropRows;
@@ -76,9 +90,14 @@ export class DbWriter {
   nextFrameId = 1;
   nextCallsiteId = 1;
 
-  constructor(sink: RowSink) {
+  /** whether drops get _drop rows (WriterOptions.dropRows) */
+  readonly dropRows: boolean;
+
+  constructor(sink: RowSink, opts: WriterOptions = {}) {
+    const dropRows = opts.dropRows ?? true;
+    this.dropRows = dropRows;
     this.sink = sink;
-    this.drops = sink.drops;
+    this.drops = dropRows ? sink.drops : UNWRITTEN_DROPS;
     this.who = sink.table('_who');
     this.what = sink.table('_what');
     this.flow = sink.table('_flow');
@@ -104,5 +123,6 @@ export class DbWriter {
     this.marker = sink.table('_dropcap_db');
     this.marker.add('schema_version', String(SCHEMA_VERSION));
     this.marker.add('complete', '0');
+    this.marker.add('drop_rows', dropRows ? '1' : '0');
   }
 }

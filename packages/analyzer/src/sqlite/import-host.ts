@@ -7,6 +7,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import { CaptureFormatError, type CaptureFormatErrorCode } from '@dropcap/format';
 import { AnalyzerError, type AnalyzerErrorCode } from '../errors.js';
 import { newSignal, POSTED, TAKEN, type ErrorMessage, type ImportMessage, type RowsMessage } from './import-channel.js';
+import type { WriterOptions } from './db-writer.js';
 import type { SqlSink } from './sql-sink.js';
 
 /** A worker silent this long has died in a way it could not report (its heap, say). */
@@ -38,10 +39,10 @@ export function applyRows(sink: SqlSink, m: RowsMessage): void {
   sink.progress(m.done, m.total);
 }
 
-export function importInWorker(script: URL, sink: SqlSink, paths: string[]): string[] {
+export function importInWorker(script: URL, sink: SqlSink, paths: string[], writer: WriterOptions): string[] {
   const signal = newSignal();
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(script, { workerData: { port: port2, signal, paths }, transferList: [port2] });
+  const worker = new Worker(script, { workerData: { port: port2, signal, paths, writer }, transferList: [port2] });
   let taken = 0;
   let quietSince = Date.now();
   try {

@@ -5,11 +5,12 @@
 // it blocks.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { errorMessage, send } from './import-channel.js';
+import type { WriterOptions } from './db-writer.js';
 
-const { port, signal, paths } = workerData as { port: MessagePort; signal: Int32Array; paths: string[] };
+const { port, signal, paths, writer } = workerData as { port: MessagePort; signal: Int32Array; paths: string[]; writer: WriterOptions };
 try {
   const { runImportJob } = await import('./import-job.js');
-  send(port, signal, { kind: 'done', warnings: runImportJob(port, signal, paths) });
+  send(port, signal, { kind: 'done', warnings: runImportJob(port, signal, paths, writer) });
 } catch (err) {
   send(port, signal, errorMessage(err));
 } finally {

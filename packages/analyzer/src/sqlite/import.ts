@@ -5,7 +5,7 @@
 // sends (SqlSink). Smaller captures are imported in this thread.
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import { DbWriter } from './db-writer.js';
+import { DbWriter, type WriterOptions } from './db-writer.js';
 import { importInWorker, importWorkerScript } from './import-host.js';
 import { SqlSink } from './sql-sink.js';
 import { writeCaptures } from './write-captures.js';
@@ -50,19 +50,21 @@ export interface ImportResult {
   decodedIn: 'worker' | 'in-thread';
 }
 
-export function importCaptures(
-  db: Database.Database,
-  paths: string[],
-  onProgress?: (done: number, total: number) => void,
-  threads: ImportThreads = 'auto',
-): ImportResult {
+export interface ImportOptions extends WriterOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** default 'auto' */
+  threads?: ImportThreads;
+}
+
+export function importCaptures(db: Database.Database, paths: string[], opts: ImportOptions = {}): ImportResult {
+  const { onProgress, threads = 'auto', ...writer } = opts;
   const sink = new SqlSink(db, onProgress);
   const script = threads === 'in-thread' ? null : importWorkerScript();
   if (threads === 'worker' && !script) throw new Error('the import worker is not built (npm run build)');
   const useWorker = script !== null && (threads === 'worker' || totalBytes(paths) >= WORKER_MIN_BYTES);
   return db.transaction((): ImportResult => {
-    if (useWorker) return { warnings: importInWorker(script, sink, paths), decodedIn: 'worker' };
-    const warnings = writeCaptures(new DbWriter(sink), paths);
+    if (useWorker) return { warnings: importInWorker(script, sink, paths, writer), decodedIn: 'worker' };
+    const warnings = writeCaptures(new DbWriter(sink, writer), paths);
     sink.flush();
     return { warnings, decodedIn: 'in-thread' };
   })();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { AnalyzerError } from '../errors.js';
 import { readCaptures, type CaptureInfo } from './captures.js';
-import { identify, importCaptures, tunePragmasForImport, type ImportResult, type ImportThreads, type SourceIdentity } from './import.js';
+import { identify, importCaptures, tunePragmasForImport, type ImportOptions, type ImportResult, type ImportThreads, type SourceIdentity } from './import.js';
 import { SCHEMA_VERSION } from './schema.js';
 
 export interface Analysis {
@@ -18,6 +18,8 @@ export interface Analysis {
   reused: boolean;
   /** where the import decoded the captures (import.ts); null when reused */
   decodedIn: 'worker' | 'in-thread' | null;
+  /** false when the drops have no _drop rows (LoadOptions.dropRows): only the import's counts can answer */
+  dropRows: boolean;
 }
 
 export interface LoadOptions {
@@ -26,6 +28,13 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** where decoding runs (import.ts): default 'auto' */
   importThreads?: ImportThreads;
+  /**
+   * false: the drops are counted but get no _drop row, so the drops view is
+   * empty and only the counts kept at import answer (the unfiltered summary).
+   * Roughly halves an import. Only for an in-memory database: one kept with
+   * dbPath always has every row. Default true.
+   */
+  dropRows?: boolean;
 }
 
 export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis {
@@ -33,8 +42,9 @@ export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis 
   if (!opts.dbPath) {
     const db = new Database(':memory:');
     tunePragmasForImport(db);
-    const { warnings, decodedIn } = importCaptures(db, paths, opts.onProgress, opts.importThreads);
-    return { db, captures: readCaptures(db), warnings, reused: false, decodedIn };
+    const dropRows = opts.dropRows ?? true;
+    const { warnings, decodedIn } = importCaptures(db, paths, importOptions(opts, dropRows));
+    return { db, captures: readCaptures(db), warnings, reused: false, decodedIn, dropRows };
   }
   const reused = tryReuse(opts.dbPath, paths);
   if (reused) return reused;
@@ -46,6 +56,14 @@ export function loadCaptures(paths: string[], opts: LoadOptions = {}): Analysis 
  * stays at its default so a large GROUP BY sorter spills to a temporary
  * file instead of growing memory without bound.
  */
+function importOptions(opts: LoadOptions, dropRows: boolean): ImportOptions {
+  return {
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.importThreads ? { threads: opts.importThreads } : {}),
+    dropRows,
+  };
+}
+
 function tuneForQueries(db: Database.Database): void {
   db.pragma('cache_size = -131072');
 }
@@ -85,7 +103,7 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
   } catch {
     stored = [];
   }
-  if (marker(db, 'schema_version') !== String(SCHEMA_VERSION) || marker(db, 'complete') !== '1' || !sameSources(stored, wanted)) {
+  if (marker(db, 'schema_version') !== String(SCHEMA_VERSION) || marker(db, 'complete') !== '1' || marker(db, 'drop_rows') === '0' || !sameSources(stored, wanted)) {
     db.close();
     return null;
   }
@@ -96,7 +114,7 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
     warnings = [];
   }
   tuneForQueries(db);
-  return { db, captures: readCaptures(db), warnings, reused: true, decodedIn: null };
+  return { db, captures: readCaptures(db), warnings, reused: true, decodedIn: null, dropRows: true };
 }
 
 function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
@@ -109,7 +127,7 @@ function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
     fs.chmodSync(tmp, 0o600);
     try {
       tunePragmasForImport(db);
-      result = importCaptures(db, paths, opts.onProgress, opts.importThreads);
+      result = importCaptures(db, paths, importOptions(opts, true));
     } finally {
       db.close();
     }
@@ -120,5 +138,5 @@ function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
   }
   const db = new Database(dbPath, { fileMustExist: true });
   tuneForQueries(db);
-  return { db, captures: readCaptures(db), warnings: result.warnings, reused: false, decodedIn: result.decodedIn };
+  return { db, captures: readCaptures(db), warnings: result.warnings, reused: false, decodedIn: result.decodedIn, dropRows: true };
 }

@@ -541,7 +541,7 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
     name: '_dropcap_db',
     kind: 'table',
     internal: true,
-    doc: 'Marks a database built by dropcap: schema_version, complete, warnings (JSON).',
+    doc: 'Marks a database built by dropcap: schema_version, complete, drop_rows (0 when the drops have no _drop rows: an in-memory import for the unfiltered summary), warnings (JSON).',
     columns: [c('key', 'TEXT', 'Key.', 'PRIMARY KEY'), c('value', 'TEXT', 'Value.')],
   },
 ];

@@ -11,6 +11,7 @@
         "src/libbpf_log.cc",
         "src/options.cc",
         "src/poll_thread.cc",
+        "src/shuffle.cc",
         "src/stack_table.cc",
         "src/tracer.cc",
         "src/tracer_core.cc"

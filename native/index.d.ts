@@ -39,6 +39,9 @@ export interface TracerOptions {
   /** bound of the queue of batches waiting for JS; when full the poll thread
    *  blocks, the ring fills and the kernel counts the losses */
   maxQueuedBatches: number;
+  /** also hand each batch's events over byte-shuffled as the capture format
+   *  stores them (Batch.shuffled), done on the poll thread; default false */
+  shuffleEvents?: boolean;
   filters: TracerFilters;
   stacks: {
     /** none: never; default: per-CPU budget + first drop of each (location, reason); all: every drop */
@@ -56,6 +59,9 @@ export interface Batch {
   /** `count` records of struct dropcap_event (120 bytes), stack tails removed, stack_id set */
   events: Buffer;
   count: number;
+  /** with TracerOptions.shuffleEvents: `events` byte-shuffled as records of
+   *  EVENT_SIZE bytes, exactly as the format package's shuffle() would */
+  shuffled?: Buffer;
   /** stacks first seen in this batch, in the STACKS block body format (may be empty) */
   stacks: Buffer;
 }
@@ -90,6 +96,9 @@ export class Tracer {
 
 /** Clock readings taken back to back, in nanoseconds (clock_gettime). */
 export function clocks(): { monotonic_ns: bigint; realtime_ns: bigint; boottime_ns: bigint };
+
+/** The byte shuffle the poll thread applies (TracerOptions.shuffleEvents), on a copy. */
+export function shuffleRecords(records: Buffer, recordSize: number): Buffer;
 
 /** sizeof(struct dropcap_event) as compiled into the addon */
 export const EVENT_SIZE: number;

@@ -11,6 +11,9 @@ namespace dropcap {
 struct Batch {
   // `count` struct dropcap_event records, stack tails removed, stack_id set
   std::vector<uint8_t> events;
+  // `events` byte-shuffled as the capture format stores them (shuffle.h),
+  // when the tracer was asked to (TracerConfig::shuffle_events); else empty
+  std::vector<uint8_t> shuffled;
   // stacks first seen in this batch, STACKS block body format
   std::vector<uint8_t> stacks;
   uint32_t count = 0;

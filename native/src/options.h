@@ -38,6 +38,8 @@ struct TracerConfig {
   size_t batch_bytes = 0;
   uint32_t batch_ms = 0;
   uint32_t max_queued_batches = 0;
+  // also hand each batch's events over byte-shuffled (Batch::shuffled)
+  bool shuffle_events = false;
   TracerFilters filters;
   StackMode stack_mode = StackMode::kDefault;
   uint32_t stack_budget_per_sec = 0;

@@ -11,6 +11,7 @@
 #include <linux/types.h>  // dropcap.h uses __u64 and friends
 
 #include "dropcap.h"
+#include "shuffle.h"
 
 namespace dropcap {
 
@@ -35,8 +36,12 @@ constexpr auto kDetachSettle = std::chrono::milliseconds(5);
 
 }  // namespace
 
-PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, BatchSink* sink, BatchPool* pool)
-    : batch_bytes_(std::max<size_t>(batch_bytes, kEventSize)), batch_ms_(batch_ms), sink_(sink), pool_(pool) {
+PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, bool shuffle_events, BatchSink* sink, BatchPool* pool)
+    : batch_bytes_(std::max<size_t>(batch_bytes, kEventSize)),
+      batch_ms_(batch_ms),
+      shuffle_events_(shuffle_events),
+      sink_(sink),
+      pool_(pool) {
   StartBatch();
 }
 
@@ -86,6 +91,11 @@ bool PollLoop::BatchIsDue() const {
 bool PollLoop::Flush() {
   if (batch_->count == 0) return true;
   std::unique_ptr<Batch> full = std::move(batch_);
+  if (shuffle_events_) {
+    // a recycled batch's buffer usually has the size already (no zero fill)
+    if (full->shuffled.size() != full->events.size()) full->shuffled.resize(full->events.size());
+    ShuffleRecords(full->events.data(), full->count, kEventSize, full->shuffled.data());
+  }
   StartBatch();
   return sink_->Deliver(std::move(full));
 }

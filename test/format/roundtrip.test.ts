@@ -90,6 +90,24 @@ describe('capture writer and reader round trip', () => {
     expect(seen[2]!.buffer).toBe(seen[0]!.buffer);
   });
 
+  it('writes a body shuffled elsewhere (the addon) as is, and ignores one that does not fit', () => {
+    const file = tmpFile('preshuffled.dcap');
+    const w = CaptureWriter.toPath(file);
+    w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
+    const ev = records(50);
+    w.writeEvents(ev, EVENT_LAYOUT_V1.size, { shuffled: shuffle(ev, EVENT_LAYOUT_V1.size) });
+    // a copy of another length (a batch cut short by --count): shuffled here instead
+    w.writeEvents(ev.subarray(0, 10 * EVENT_LAYOUT_V1.size), EVENT_LAYOUT_V1.size, { shuffled: shuffle(ev, EVENT_LAYOUT_V1.size) });
+    // a wrong shuffle, used as given: proves the writer did not shuffle again
+    w.writeEvents(ev, EVENT_LAYOUT_V1.size, { shuffled: Buffer.alloc(ev.length, 7) });
+    w.close();
+    const bodies = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events).map((b) => b.body);
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]!.equals(ev)).toBe(true);
+    expect(bodies[1]!.equals(ev.subarray(0, 10 * EVENT_LAYOUT_V1.size))).toBe(true);
+    expect(bodies[2]!.equals(unshuffle(Buffer.alloc(ev.length, 7), EVENT_LAYOUT_V1.size))).toBe(true);
+  });
+
   it('shuffled deflate events are much smaller than plain ones', () => {
     // realistic: records that differ only in a counter and a timestamp
     const n = 2000;

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Native from '../../native/index.js';
+import { shuffle } from '@dropcap/format';
 import { runStorm } from '../../packages/recorder/src/provoke/index.js';
 import { requireRoot, useNetnsSandbox } from '../support/netns.js';
 
@@ -350,10 +351,14 @@ for i in range(${total}):
   it('lends each batch for its callback only: kept buffers read as empty, and recycled memory carries new events', async () => {
     const kept: Buffer[] = [];
     const copies: Buffer[] = [];
+    let shuffledRight = 0;
     // small batches, so a storm goes through far more batches than the pool holds
-    const tracer = new native.Tracer(options({ batchBytes: 40 * EVENT_SIZE, maxQueuedBatches: 2, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } }), (batch) => {
+    const opts = options({ batchBytes: 40 * EVENT_SIZE, maxQueuedBatches: 2, shuffleEvents: true, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } });
+    const tracer = new native.Tracer(opts, (batch) => {
       expect(batch.events.length).toBe(batch.count * EVENT_SIZE);
-      kept.push(batch.events);
+      // the poll thread's shuffled copy is the format's own shuffle of the events
+      if (batch.shuffled && shuffle(batch.events, EVENT_SIZE).equals(batch.shuffled)) shuffledRight++;
+      kept.push(batch.events, batch.shuffled!);
       copies.push(Buffer.from(batch.events));
     });
     let made = 0;
@@ -366,6 +371,7 @@ for i in range(${total}):
     expect(made).toBe(5000);
     expect(sum(tracer.counters().seen)).toBe(5000);
     expect(copies.length).toBeGreaterThan(100);
+    expect(shuffledRight).toBe(copies.length);
     // after its callback a batch's memory is taken back: nothing can read a batch being refilled
     expect(kept.every((b) => b.length === 0)).toBe(true);
     // every drop arrived once: a recycled batch holds only its own events
@@ -374,6 +380,16 @@ for i in range(${total}):
     for (let off = 0; off < all.length; off += EVENT_SIZE) times.add(all.readBigUInt64LE(off));
     expect(all.length / EVENT_SIZE).toBe(5000);
     expect(times.size).toBe(5000);
+  });
+
+  it('shuffleRecords is the format package\'s shuffle, for any record size and count', () => {
+    for (const size of [EVENT_SIZE, 4, 8, 3, 121]) {
+      for (const count of [0, 1, 3, 4, 5, 1000, 1001, 1002, 1003]) {
+        const records = Buffer.from(Array.from({ length: size * count }, (_, i) => (i * 7919 + (i >> 7)) & 0xff));
+        expect(native.shuffleRecords(records, size).equals(shuffle(records, size)), `size ${size}, count ${count}`).toBe(true);
+      }
+    }
+    expect(() => native.shuffleRecords(Buffer.alloc(10), 4)).toThrow(RangeError);
   });
 
   it('rejects bad options with a TypeError and failed steps with an errno code', () => {

@@ -24,6 +24,8 @@ export interface BlockOptions {
   codec?: Codec;
   /** byte-shuffle the body as records of this size before compressing (EVENTS only) */
   shuffleRecordSize?: number;
+  /** the body is already byte-shuffled (EVENTS only): flag it so, shuffle nothing */
+  shuffled?: boolean;
   /** for Codec.Deflate; default zlib's level 6 and strategy */
   deflate?: DeflateTuning;
 }
@@ -46,6 +48,12 @@ export interface EventsOptions {
   shuffle?: boolean;
   /** default EVENTS_DEFLATE */
   deflate?: DeflateTuning;
+  /**
+   * `records` already shuffled (by the recorder's addon, on its poll
+   * thread): written instead of shuffling `records` here. Only when it is
+   * exactly as long as `records`; otherwise `records` is shuffled.
+   */
+  shuffled?: Buffer;
 }
 
 export function fileHeader(major = FORMAT_MAJOR, minor = FORMAT_MINOR): Buffer {
@@ -116,6 +124,8 @@ export class CaptureWriter {
       // encodeBody's output (or the copy below, for Codec.None) no longer needs it
       raw = shuffle(raw, opts.shuffleRecordSize, this.#shuffled);
       flags |= FLAG_SHUFFLED;
+    } else if (opts.shuffled) {
+      flags |= FLAG_SHUFFLED;
     }
     const stored = encodeBody(codec, raw, opts.deflate);
     if (stored.length > MAX_BLOCK_LENGTH) {
@@ -136,11 +146,9 @@ export class CaptureWriter {
       throw new CaptureFormatError('BAD_ARGUMENT', `events buffer of ${records.length} bytes is not a multiple of the ${recordSize}-byte record`);
     }
     const doShuffle = opts.shuffle ?? true;
-    this.writeBlock(BlockType.Events, records, {
-      codec: opts.codec ?? Codec.Deflate,
-      deflate: opts.deflate ?? EVENTS_DEFLATE,
-      ...(doShuffle ? { shuffleRecordSize: recordSize } : {}),
-    });
+    const codec = { codec: opts.codec ?? Codec.Deflate, deflate: opts.deflate ?? EVENTS_DEFLATE };
+    if (doShuffle && opts.shuffled?.length === records.length) this.writeBlock(BlockType.Events, opts.shuffled, { ...codec, shuffled: true });
+    else this.writeBlock(BlockType.Events, records, { ...codec, ...(doShuffle ? { shuffleRecordSize: recordSize } : {}) });
   }
 
   close(): void {

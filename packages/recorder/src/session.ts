@@ -133,7 +133,12 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
     if (count > 0) {
       if (writer && !stats.writeError) {
         try {
-          writer.writeEvents(events, EVENT_LAYOUT_V1.size, { codec: codecOf(opts.compression), shuffle: opts.compression !== 'none' });
+          writer.writeEvents(events, EVENT_LAYOUT_V1.size, {
+            codec: codecOf(opts.compression),
+            shuffle: opts.compression !== 'none',
+            // unless --count cut the batch short, the addon's own shuffled copy
+            ...(batch.shuffled ? { shuffled: batch.shuffled } : {}),
+          });
         } catch (err) {
           stats.writeError = describeWriteError(err, opts.output);
         }
@@ -261,6 +266,8 @@ function startTracer(
           batchBytes: opts.batchBytes,
           batchMs: opts.batchMs,
           maxQueuedBatches: opts.maxQueuedBatches,
+          // the poll thread shuffles what will be written compressed: JS does not have to
+          shuffleEvents: opts.output !== null && opts.compression !== 'none',
           filters,
           stacks: { mode: opts.stacks, budgetPerCpuPerSec: opts.stackBudget },
         },

@@ -77,6 +77,9 @@ BEGIN { printf("READY\\n"); }
 `;
 }
 
+/** How long stop() waits for bpftrace to start printing before it signals again. */
+const RESIGNAL_MS = 5000;
+
 export class BpftraceDropWatch {
   private stdout = '';
   private stderr = '';
@@ -123,15 +126,26 @@ export class BpftraceDropWatch {
     return watch;
   }
 
-  /** Detaches (SIGINT makes bpftrace print its maps) and returns what it saw. */
+  /**
+   * Detaches (SIGINT makes bpftrace print its maps) and returns what it saw.
+   * Once (one CI run in several) bpftrace did not exit within 30 s of
+   * SIGINT. In case the signal went unheeded, it is repeated every
+   * RESIGNAL_MS while bpftrace has printed nothing; never once it has begun
+   * printing its maps, which a second SIGINT would cut short.
+   */
   async stop(timeoutMs = 30_000): Promise<DropWatchResult> {
     let killed = false;
+    const printedBefore = this.stdout.length;
     this.child.kill('SIGINT');
+    const again = setInterval(() => {
+      if (this.stdout.length === printedBefore) this.child.kill('SIGINT');
+    }, RESIGNAL_MS);
     const timer = setTimeout(() => {
       killed = true;
       this.child.kill('SIGKILL');
     }, timeoutMs);
     await this.exited;
+    clearInterval(again);
     clearTimeout(timer);
     if (killed) throw new ProvokeError('TIMEOUT', `bpftrace did not exit within ${timeoutMs} ms of SIGINT: its counts are lost`);
     return this.parse();

@@ -1,6 +1,6 @@
 // BatchPool recycles batches between the poll thread and the JS thread.
 //
-// In a drop storm the poll thread fills a 1 MiB batch every ~2 ms. A fresh
+// In a drop storm the poll thread fills a 2 MiB batch every ~4 ms. A fresh
 // batch per fill costs a fresh mapping (malloc hands blocks this big to mmap,
 // so every page faults in zeroed), and handing its memory over to V8 as
 // external memory makes V8 run a full garbage collection every few dozen

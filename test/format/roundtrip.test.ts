@@ -47,6 +47,7 @@ describe('capture writer and reader round trip', () => {
     w.writeEvents(ev, EVENT_LAYOUT_V1.size);
     w.writeEvents(ev, EVENT_LAYOUT_V1.size, { codec: Codec.Brotli, shuffle: false });
     w.writeEvents(ev, EVENT_LAYOUT_V1.size, { codec: Codec.None });
+    w.writeEvents(ev, EVENT_LAYOUT_V1.size, { codec: Codec.Deflate });
     w.writeBlock(42, Buffer.from('future block'));
     w.writeMsgpack(BlockType.End, { reason: 'signal', events: 150 });
     const written = w.bytesWritten;
@@ -55,17 +56,17 @@ describe('capture writer and reader round trip', () => {
     expect(fs.statSync(file).size).toBe(written);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const r = CaptureReader.open(file);
-    expect([r.major, r.minor]).toEqual([1, 0]);
+    expect([r.major, r.minor]).toEqual([1, 1]);
     const blocks = [...r.blocks()];
-    expect(blocks.map((b) => b.type)).toEqual([1, 2, 4, 5, 8, 8, 8, 42, 10]);
+    expect(blocks.map((b) => b.type)).toEqual([1, 2, 4, 5, 8, 8, 8, 8, 42, 10]);
     expect(unpackValue(blocks[0]!.body)).toEqual(header);
     expect(unpackValue(blocks[1]!.body)).toEqual(EVENT_LAYOUT_V1);
     expect(blocks[2]!.body.equals(kallsyms)).toBe(true);
     expect(unpackValue(blocks[3]!.body)).toEqual([{ netns: 1, ifindex: 1, name: 'lo' }]);
-    for (const b of blocks.slice(4, 7)) expect(b.body.equals(ev)).toBe(true);
-    expect(blocks[4]!.flags & FLAG_SHUFFLED).toBe(FLAG_SHUFFLED);
-    expect(blocks[5]!.flags & FLAG_SHUFFLED).toBe(0);
-    expect(blocks[7]!.body.toString()).toBe('future block');
+    for (const b of blocks.slice(4, 8)) expect(b.body.equals(ev)).toBe(true);
+    // events are shuffled and deflate-planes by default
+    expect(blocks.slice(4, 8).map((b) => b.flags)).toEqual([Codec.DeflatePlanes | FLAG_SHUFFLED, Codec.Brotli, Codec.None | FLAG_SHUFFLED, Codec.Deflate | FLAG_SHUFFLED]);
+    expect(blocks[8]!.body.toString()).toBe('future block');
     expect(r.unknownBlocks).toBe(1);
     expect(r.damage).toBeNull();
   });

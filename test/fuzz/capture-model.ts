@@ -68,7 +68,9 @@ export function serializeCapture(m: CaptureModel): Buffer {
     const codec = b.flags & FLAG_CODEC_MASK;
     let body = b.raw;
     if (b.flags & FLAG_SHUFFLED && recordSize !== null && body.length % recordSize === 0) body = shuffle(body, recordSize);
-    const stored = b.stored ?? (codec <= Codec.Brotli ? encodeBody(codec, body) : body);
+    // deflate-planes needs shuffled records; a block mutated into it without them keeps its raw bytes
+    const planes = codec === Codec.DeflatePlanes && b.flags & FLAG_SHUFFLED && recordSize !== null && body.length % recordSize === 0;
+    const stored = b.stored ?? (codec <= Codec.Brotli || planes ? encodeBody(codec, body, {}, recordSize ?? undefined) : body);
     const head = Buffer.alloc(BLOCK_HEADER_SIZE);
     head.writeUInt32LE(b.type >>> 0, 0);
     head.writeUInt32LE(b.flags >>> 0, 4);

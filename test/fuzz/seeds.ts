@@ -51,7 +51,8 @@ const SHUFFLED_LAYOUT: RecordLayout = {
 
 function syntheticSeeds(dir: string): Seed[] {
   const specs: Array<[string, Parameters<typeof writeSyntheticCapture>[1]]> = [
-    ['deflate-shuffled', { events: events(40), blockSize: 16 }],
+    ['deflate-planes', { events: events(40), blockSize: 16 }],
+    ['deflate-shuffled', { events: events(40), blockSize: 16, codec: Codec.Deflate }],
     ['brotli', { events: events(24, true), blockSize: 10, codec: Codec.Brotli }],
     ['uncompressed', { events: events(12), codec: Codec.None }],
     ['no-end-unknown', { events: events(9, true), end: false, stats: null, unknownBlocks: 2 }],

@@ -3,6 +3,7 @@
 import zlib from 'node:zlib';
 import { Codec, MAX_RAW_LENGTH } from './constants.js';
 import { CaptureFormatError } from './errors.js';
+import { encodePlanes } from './planes.js';
 
 /** Brotli quality 5: about deflate's speed with a better ratio; 11 takes seconds on kallsyms. */
 const BROTLI_QUALITY = 5;
@@ -15,8 +16,14 @@ export interface DeflateTuning {
   rle?: boolean;
 }
 
-export function encodeBody(codec: Codec, raw: Buffer, deflate: DeflateTuning = {}): Buffer {
+/** `recordSize`: Codec.DeflatePlanes only, the size of the shuffled records in `raw`. */
+export function encodeBody(codec: Codec, raw: Buffer, deflate: DeflateTuning = {}, recordSize?: number): Buffer {
   switch (codec) {
+    case Codec.DeflatePlanes:
+      if (recordSize === undefined || raw.length % recordSize !== 0) {
+        throw new CaptureFormatError('BAD_ARGUMENT', 'the deflate-planes codec is for shuffled records: give their size');
+      }
+      return encodePlanes(raw, recordSize, deflate);
     case Codec.None:
       return raw;
     case Codec.Deflate:
@@ -59,6 +66,9 @@ export function decodeBody(codec: number, stored: Buffer, rawLength: number): Bu
         // maxOutputLength makes zlib throw instead of growing past raw_length
         out = zlib.inflateRawSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength) });
         break;
+      case Codec.DeflatePlanes:
+        // CaptureReader decodes these: the planes need the record size of the layout
+        throw new CaptureFormatError('DECODE', 'a deflate-planes body needs its record size: read it with CaptureReader');
       case Codec.Brotli:
         out = zlib.brotliDecompressSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength) });
         break;

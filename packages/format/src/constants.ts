@@ -3,7 +3,8 @@
 /** File magic: ASCII "DROPCAP" and a NUL. */
 export const MAGIC: Buffer = Buffer.from('DROPCAP\0', 'latin1');
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 0;
+/** 1: codec 3 (deflate-planes); a 1.0 reader skips such blocks as unknown */
+export const FORMAT_MINOR = 1;
 export const FILE_HEADER_SIZE = 16;
 export const BLOCK_HEADER_SIZE = 20;
 /** Largest stored body a reader accepts: bounds the memory one block may take. */
@@ -31,7 +32,12 @@ export enum Codec {
   None = 0,
   Deflate = 1,
   Brotli = 2,
+  /** shuffled EVENTS only: constant planes as one byte each, the others deflated (planes.ts) */
+  DeflatePlanes = 3,
 }
+
+/** Highest codec this version decodes; blocks with a higher one are skipped like unknown types. */
+export const LAST_KNOWN_CODEC = Codec.DeflatePlanes;
 
 /** Block header flags: bits 0-3 codec, bit 4 byte-shuffled records. */
 export const FLAG_CODEC_MASK = 0x0f;

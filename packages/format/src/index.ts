@@ -13,6 +13,7 @@ export {
   FLAG_CODEC_MASK,
   FLAG_SHUFFLED,
   LAST_KNOWN_BLOCK_TYPE,
+  LAST_KNOWN_CODEC,
 } from './constants.js';
 export { CaptureFormatError, CaptureWriteError, type CaptureFormatErrorCode } from './errors.js';
 export { packValue, unpackValue } from './msgpack.js';
@@ -27,6 +28,7 @@ export {
   type FieldType,
 } from './record-layout.js';
 export { encodeStacks, decodeStacks, type StackEntry } from './stacks.js';
-export { encodeBody, decodeBody } from './block-codec.js';
+export { encodeBody, decodeBody, type DeflateTuning } from './block-codec.js';
+export { constantPlanes, encodePlanes, decodePlanes } from './planes.js';
 export { CaptureWriter, fileHeader, type BlockOptions, type EventsOptions } from './writer.js';
 export { CaptureReader, type DecodedBlock, type Damage, type DamageCause } from './reader.js';

@@ -17,12 +17,14 @@ import {
   MAX_BLOCK_LENGTH,
   MAX_RAW_LENGTH,
   LAST_KNOWN_BLOCK_TYPE,
+  LAST_KNOWN_CODEC,
 } from './constants.js';
 import { decodeBody } from './block-codec.js';
 import { blockCrc, readBlockHeader } from './block-header.js';
 import { CaptureFormatError } from './errors.js';
 import { unpackValue } from './msgpack.js';
 import { validateLayout } from './record-layout.js';
+import { decodePlanes } from './planes.js';
 import { unshuffle } from './shuffle.js';
 
 export interface DecodedBlock {
@@ -53,6 +55,9 @@ function oneLine(text: string): string {
 }
 /** 256 fields of short names fit in ~16 KiB; see validateLayout. */
 const MAX_LAYOUT_BODY = 64 << 10;
+
+/** `buf` if it holds `size` bytes, else a new one that does (allocated outside the pool: it lives for the whole read). */
+const grow = (buf: Buffer | undefined, size: number): Buffer => (buf && buf.length >= size ? buf : Buffer.allocUnsafeSlow(size));
 
 export class CaptureReader {
   readonly path: string;
@@ -137,7 +142,9 @@ export class CaptureReader {
     if (this.#iterated) throw new CaptureFormatError('BAD_ARGUMENT', `${this.path}: blocks() can be iterated once`);
     this.#iterated = true;
     let recordSize: number | null = null;
+    // with reuseBodies: one buffer for the records, one for their planes (codec 3)
     let scratch: Buffer | undefined;
+    let planes: Buffer | undefined;
     try {
       for (;;) {
         const offset = this.#pos;
@@ -158,19 +165,25 @@ export class CaptureReader {
         }
         if (blockCrc(hbuf, stored) !== h.crc32) return this.#stop(offset, 'checksum', 'block checksum mismatch');
         const codec = h.flags & FLAG_CODEC_MASK;
-        if (codec > Codec.Brotli) {
+        if (codec > LAST_KNOWN_CODEC) {
           // a codec from a newer minor version: skip the block like an unknown type
           this.#unknownBlocks++;
           continue;
         }
         let body: Buffer;
         try {
-          body = decodeBody(codec, stored, h.rawLength);
+          if (codec === Codec.DeflatePlanes) {
+            // its planes are the shuffled records: it needs their size, and the flag
+            if (!(h.flags & FLAG_SHUFFLED)) throw new CaptureFormatError('DECODE', 'deflate-planes block without the shuffle flag');
+            if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
+            body = decodePlanes(stored, h.rawLength, recordSize, opts.reuseBodies ? (planes = grow(planes, h.rawLength)) : undefined);
+          } else {
+            body = decodeBody(codec, stored, h.rawLength);
+          }
           if (h.flags & FLAG_SHUFFLED) {
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             if (body.length % recordSize !== 0) throw new CaptureFormatError('DECODE', `shuffled block is not a whole number of ${recordSize}-byte records`);
-            if (opts.reuseBodies && (!scratch || scratch.length < body.length)) scratch = Buffer.allocUnsafeSlow(body.length);
-            body = unshuffle(body, recordSize, opts.reuseBodies ? scratch : undefined);
+            body = unshuffle(body, recordSize, opts.reuseBodies ? (scratch = grow(scratch, body.length)) : undefined);
           }
           // un-shuffling needs the record size, which lives in the layout block
           if (h.type === BlockType.RecordLayout) {

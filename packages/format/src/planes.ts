@@ -1,0 +1,84 @@
+// Codec 3, deflate-planes (docs/capture-format.md): a shuffled EVENTS body
+// whose constant planes are stored as one byte each and only the others are
+// deflated. In a drop storm ~95% of the planes of a block are constant (the
+// flow, the site, the reason, the high bytes of the time...): deflate then
+// reads a twentieth of the bytes, which is most of what the recorder spends
+// per event.
+import zlib from 'node:zlib';
+import type { DeflateTuning } from './block-codec.js';
+import { CaptureFormatError } from './errors.js';
+
+/** Bytes of the constant-plane bitmap for records of `recordSize` bytes. */
+export const maskBytes = (recordSize: number): number => Math.ceil(recordSize / 8);
+
+const isSet = (mask: Uint8Array, plane: number): boolean => ((mask[plane >> 3]! >> (plane & 7)) & 1) === 1;
+
+/**
+ * Bit i set: plane i of `shuffled` (`n` bytes at i*n) holds one byte value
+ * throughout. A plane is constant when it equals itself shifted by one byte,
+ * which Buffer.equals (memcmp) answers at memory speed. No records: none is.
+ */
+export function constantPlanes(shuffled: Buffer, recordSize: number): Buffer {
+  const n = shuffled.length / recordSize;
+  const mask = Buffer.alloc(maskBytes(recordSize));
+  if (n === 0) return mask;
+  for (let p = 0; p < recordSize; p++) {
+    const plane = shuffled.subarray(p * n, (p + 1) * n);
+    if (plane.subarray(1).equals(plane.subarray(0, n - 1))) mask[p >> 3]! |= 1 << (p & 7);
+  }
+  return mask;
+}
+
+/** The codec-3 body of `shuffled` (n records of `recordSize` bytes, already shuffled). */
+export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: DeflateTuning = {}): Buffer {
+  const n = shuffled.length / recordSize;
+  const mask = constantPlanes(shuffled, recordSize);
+  const values: number[] = [];
+  const varying: Buffer[] = [];
+  for (let p = 0; p < recordSize; p++) {
+    if (isSet(mask, p)) values.push(shuffled[p * n]!);
+    else varying.push(shuffled.subarray(p * n, (p + 1) * n));
+  }
+  const deflated = zlib.deflateRawSync(Buffer.concat(varying), {
+    ...(deflate.level === undefined ? {} : { level: deflate.level }),
+    ...(deflate.rle ? { strategy: zlib.constants.Z_RLE } : {}),
+  });
+  return Buffer.concat([mask, Buffer.from(values), deflated]);
+}
+
+/**
+ * The shuffled body (`rawLength` bytes) of a codec-3 body. Untrusted input:
+ * every size is checked before it is used, and inflate stops at the exact
+ * size the bitmap implies. With `into` (at least rawLength bytes), writes there.
+ */
+export function decodePlanes(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+  const fail = (why: string) => new CaptureFormatError('DECODE', `deflate-planes body: ${why}`);
+  if (rawLength % recordSize !== 0) throw fail(`${rawLength} bytes are not a whole number of ${recordSize}-byte records`);
+  const n = rawLength / recordSize;
+  const head = maskBytes(recordSize);
+  if (stored.length < head) throw fail(`${stored.length} bytes, shorter than its ${head}-byte plane bitmap`);
+  let constant = 0;
+  for (let p = 0; p < head * 8; p++) {
+    if (!isSet(stored, p)) continue;
+    if (p >= recordSize) throw fail(`bitmap marks plane ${p} of ${recordSize}-byte records`);
+    constant++;
+  }
+  if (stored.length < head + constant) throw fail(`cut inside the values of its ${constant} constant planes`);
+  const varyingLength = (recordSize - constant) * n;
+  let varying: Buffer;
+  try {
+    varying = zlib.inflateRawSync(stored.subarray(head + constant), { maxOutputLength: Math.max(varyingLength, 1), chunkSize: Math.max(varyingLength + 1, zlib.constants.Z_MIN_CHUNK) });
+  } catch (err) {
+    throw fail(`its planes do not inflate: ${(err as Error).message}`);
+  }
+  if (varying.length !== varyingLength) throw fail(`its planes inflate to ${varying.length} bytes, the bitmap says ${varyingLength}`);
+  const out = into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
+  for (let p = 0, value = head, from = 0; p < recordSize; p++) {
+    if (isSet(stored, p)) out.fill(stored[value++]!, p * n, (p + 1) * n);
+    else {
+      varying.copy(out, p * n, from, from + n);
+      from += n;
+    }
+  }
+  return out;
+}

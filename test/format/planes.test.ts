@@ -17,6 +17,7 @@ import {
   FLAG_SHUFFLED,
   constantPlanes,
   decodePlanes,
+  decodePlanesToRecords,
   encodePlanes,
   fileHeader,
   packValue,
@@ -73,6 +74,9 @@ describe('deflate-planes', () => {
       // into a reused buffer, larger than needed
       const into = Buffer.alloc(shuffled.length + 64, 0xee);
       expect(decodePlanes(stored, shuffled.length, size, into).equals(shuffled), name).toBe(true);
+      // straight to records, by either path (few or many varying planes), over stale bytes
+      expect(decodePlanesToRecords(stored, shuffled.length, size, Buffer.alloc(shuffled.length + 64, 0xee)).equals(raw), name).toBe(true);
+      expect(decodePlanesToRecords(stored, shuffled.length, size).equals(raw), name).toBe(true);
     }
     // a storm's block: all but its varying planes are stored as one byte each
     const bits = maskBits(constantPlanes(shuffle(storm(1000), SIZE), SIZE), SIZE);

@@ -29,6 +29,6 @@ export {
 } from './record-layout.js';
 export { encodeStacks, decodeStacks, type StackEntry } from './stacks.js';
 export { encodeBody, decodeBody, type DeflateTuning } from './block-codec.js';
-export { constantPlanes, encodePlanes, decodePlanes } from './planes.js';
+export { constantPlanes, encodePlanes, decodePlanes, decodePlanesToRecords } from './planes.js';
 export { CaptureWriter, fileHeader, type BlockOptions, type EventsOptions } from './writer.js';
 export { CaptureReader, type DecodedBlock, type Damage, type DamageCause } from './reader.js';

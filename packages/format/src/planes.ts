@@ -7,6 +7,7 @@
 import zlib from 'node:zlib';
 import type { DeflateTuning } from './block-codec.js';
 import { CaptureFormatError } from './errors.js';
+import { unshuffle } from './shuffle.js';
 
 /** Bytes of the constant-plane bitmap for records of `recordSize` bytes. */
 export const maskBytes = (recordSize: number): number => Math.ceil(recordSize / 8);
@@ -46,12 +47,22 @@ export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: Defl
   return Buffer.concat([mask, Buffer.from(values), deflated]);
 }
 
+/** A codec-3 body taken apart: which planes are constant, their bytes, and the others inflated. */
+interface Planes {
+  n: number;
+  /** the stored body: bitmap at 0, constant planes' bytes from `head` */
+  stored: Buffer;
+  head: number;
+  /** the varying planes, each `n` bytes, in plane order */
+  varying: Buffer;
+  varyingCount: number;
+}
+
 /**
- * The shuffled body (`rawLength` bytes) of a codec-3 body. Untrusted input:
- * every size is checked before it is used, and inflate stops at the exact
- * size the bitmap implies. With `into` (at least rawLength bytes), writes there.
+ * Untrusted input: every size is checked before it is used, and inflate
+ * stops at the exact size the bitmap implies.
  */
-export function decodePlanes(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+function parsePlanes(stored: Buffer, rawLength: number, recordSize: number): Planes {
   const fail = (why: string) => new CaptureFormatError('DECODE', `deflate-planes body: ${why}`);
   if (rawLength % recordSize !== 0) throw fail(`${rawLength} bytes are not a whole number of ${recordSize}-byte records`);
   const n = rawLength / recordSize;
@@ -72,13 +83,51 @@ export function decodePlanes(stored: Buffer, rawLength: number, recordSize: numb
     throw fail(`its planes do not inflate: ${(err as Error).message}`);
   }
   if (varying.length !== varyingLength) throw fail(`its planes inflate to ${varying.length} bytes, the bitmap says ${varyingLength}`);
-  const out = into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
+  return { n, stored, head, varying, varyingCount: recordSize - constant };
+}
+
+const output = (rawLength: number, into?: Buffer): Buffer => (into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength));
+
+/** The shuffled body (`rawLength` bytes) of a codec-3 body. With `into` (at least rawLength bytes), writes there. */
+export function decodePlanes(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+  return layOut(parsePlanes(stored, rawLength, recordSize), recordSize, output(rawLength, into));
+}
+
+/** The planes one after the other, constant ones filled with their byte. */
+function layOut({ n, stored, head, varying }: Planes, recordSize: number, out: Buffer): Buffer {
   for (let p = 0, value = head, from = 0; p < recordSize; p++) {
     if (isSet(stored, p)) out.fill(stored[value++]!, p * n, (p + 1) * n);
     else {
       varying.copy(out, p * n, from, from + n);
       from += n;
     }
+  }
+  return out;
+}
+
+/**
+ * The records themselves (decodePlanes, then unshuffle). When few planes
+ * vary, as in a storm, without a full un-shuffle: one record holding the
+ * constant bytes is copied over the whole body (doubling, native copies),
+ * then only the varying planes' bytes are scattered into place.
+ */
+export function decodePlanesToRecords(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+  const planes = parsePlanes(stored, rawLength, recordSize);
+  const { n, head, varying, varyingCount } = planes;
+  // many varying planes: the word-wise un-shuffle of a full layout is faster than scattering bytes
+  if (varyingCount * 4 > recordSize) return unshuffle(layOut(planes, recordSize, Buffer.allocUnsafe(rawLength)), recordSize, into);
+  const out = output(rawLength, into);
+  if (n === 0) return out;
+  for (let p = 0, value = head; p < recordSize; p++) out[p] = isSet(stored, p) ? stored[value++]! : 0;
+  for (let filled = recordSize; filled < rawLength; ) {
+    const chunk = Math.min(filled, rawLength - filled);
+    out.copyWithin(filled, 0, chunk);
+    filled += chunk;
+  }
+  for (let p = 0, from = 0; p < recordSize; p++) {
+    if (isSet(stored, p)) continue;
+    for (let r = 0, at = p; r < n; r++, at += recordSize) out[at] = varying[from + r]!;
+    from += n;
   }
   return out;
 }

@@ -24,7 +24,7 @@ import { blockCrc, readBlockHeader } from './block-header.js';
 import { CaptureFormatError } from './errors.js';
 import { unpackValue } from './msgpack.js';
 import { validateLayout } from './record-layout.js';
-import { decodePlanes } from './planes.js';
+import { decodePlanesToRecords } from './planes.js';
 import { unshuffle } from './shuffle.js';
 
 export interface DecodedBlock {
@@ -142,9 +142,8 @@ export class CaptureReader {
     if (this.#iterated) throw new CaptureFormatError('BAD_ARGUMENT', `${this.path}: blocks() can be iterated once`);
     this.#iterated = true;
     let recordSize: number | null = null;
-    // with reuseBodies: one buffer for the records, one for their planes (codec 3)
+    // with reuseBodies: one buffer for the records of every shuffled block
     let scratch: Buffer | undefined;
-    let planes: Buffer | undefined;
     try {
       for (;;) {
         const offset = this.#pos;
@@ -176,11 +175,12 @@ export class CaptureReader {
             // its planes are the shuffled records: it needs their size, and the flag
             if (!(h.flags & FLAG_SHUFFLED)) throw new CaptureFormatError('DECODE', 'deflate-planes block without the shuffle flag');
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
-            body = decodePlanes(stored, h.rawLength, recordSize, opts.reuseBodies ? (planes = grow(planes, h.rawLength)) : undefined);
+            // straight to records: no separate un-shuffle below
+            body = decodePlanesToRecords(stored, h.rawLength, recordSize, opts.reuseBodies ? (scratch = grow(scratch, h.rawLength)) : undefined);
           } else {
             body = decodeBody(codec, stored, h.rawLength);
           }
-          if (h.flags & FLAG_SHUFFLED) {
+          if (h.flags & FLAG_SHUFFLED && codec !== Codec.DeflatePlanes) {
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             if (body.length % recordSize !== 0) throw new CaptureFormatError('DECODE', `shuffled block is not a whole number of ${recordSize}-byte records`);
             body = unshuffle(body, recordSize, opts.reuseBodies ? (scratch = grow(scratch, body.length)) : undefined);

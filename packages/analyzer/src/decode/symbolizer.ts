@@ -50,6 +50,42 @@ const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 
 /** Printable ASCII other than space: a name bounded by these needs no trim(). */
 const plain = (c: number): boolean => c > 32 && c < 127;
 
+/** The lines fromKallsyms kept, in file order, in typed arrays that double as they fill. */
+class ParsedLines {
+  size = 0;
+  his = new Uint32Array(1 << 12);
+  los = new Uint32Array(1 << 12);
+  nameStart = new Int32Array(1 << 12);
+  nameEnd = new Int32Array(1 << 12);
+  restStart = new Int32Array(1 << 12);
+  restEnd = new Int32Array(1 << 12);
+
+  add(hi: number, lo: number, nameStart: number, nameEnd: number, restStart: number, restEnd: number): void {
+    if (this.size === this.his.length) this.#grow();
+    const k = this.size++;
+    this.his[k] = hi;
+    this.los[k] = lo;
+    this.nameStart[k] = nameStart;
+    this.nameEnd[k] = nameEnd;
+    this.restStart[k] = restStart;
+    this.restEnd[k] = restEnd;
+  }
+
+  #grow(): void {
+    const twice = <T extends Uint32Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.his = twice(this.his);
+    this.los = twice(this.los);
+    this.nameStart = twice(this.nameStart);
+    this.nameEnd = twice(this.nameEnd);
+    this.restStart = twice(this.restStart);
+    this.restEnd = twice(this.restEnd);
+  }
+}
+
 export class Symbolizer {
   readonly #addrs: BigUint64Array;
   readonly #entries: Entries;
@@ -76,12 +112,7 @@ export class Symbolizer {
    */
   static fromKallsyms(text: string): Symbolizer {
     // addresses as two u32 halves: no BigInt per line, and number comparisons to sort
-    const his: number[] = [];
-    const los: number[] = [];
-    const nameStarts: number[] = [];
-    const nameEnds: number[] = [];
-    const restStarts: number[] = [];
-    const restEnds: number[] = [];
+    const t = new ParsedLines();
     let skipped = 0;
     let sorted = true;
     const end = text.length;
@@ -92,21 +123,27 @@ export class Symbolizer {
     const candidate = new RegExp(LINE_START.source, LINE_START.flags);
     // test(), not exec(): no match object per line. The match ends 4 past
     // the digits (" T x"), which start right after a line terminator (^, m
-    // flag), not a hex digit: walking back over hex digits finds the start.
+    // flag), not a hex digit: reading hex digits backwards finds them all.
     while (candidate.test(text)) {
       // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[mod]"
       const p = candidate.lastIndex - 4;
-      let line = p;
-      while (line > 0 && isHexDigit(text.charCodeAt(line - 1))) line--;
+      // the digits, least significant first: the low 8 into lo, the rest into hi
+      let lo = 0;
+      let hi = 0;
+      let i = p - 1;
+      for (let scale = 1; i >= 0 && scale <= 0x10000000; i--, scale *= 16) {
+        const c = text.charCodeAt(i);
+        if (!isHexDigit(c)) break;
+        lo += hexValue(c) * scale;
+      }
+      for (let scale = 1; i >= 0; i--, scale *= 16) {
+        const c = text.charCodeAt(i);
+        if (!isHexDigit(c)) break;
+        hi += hexValue(c) * scale;
+      }
       let nl = text.indexOf('\n', p);
       if (nl < 0) nl = end;
       candidate.lastIndex = nl;
-      // the digits are hex (the regex says so): the low 8 into lo, the rest into hi
-      const split = Math.max(line, p - 8);
-      let hi = 0;
-      for (let i = line; i < split; i++) hi = hi * 16 + hexValue(text.charCodeAt(i));
-      let lo = 0;
-      for (let i = split; i < p; i++) lo = lo * 16 + hexValue(text.charCodeAt(i));
       if (hi === 0 && lo === 0) continue;
       const restEnd = Math.min(nl, p + 3 + MAX_REST);
       if (nextTab !== end && nextTab < p + 3) {
@@ -128,28 +165,26 @@ export class Symbolizer {
         skipped++;
         continue;
       }
-      if (nameStarts.length >= MAX_SYMBOLS) {
+      if (t.size >= MAX_SYMBOLS) {
         skipped++;
         break;
       }
-      const n = his.length;
-      if (n > 0 && (hi < his[n - 1]! || (hi === his[n - 1]! && lo < los[n - 1]!))) sorted = false;
-      his.push(hi);
-      los.push(lo);
-      nameStarts.push(a);
-      nameEnds.push(b);
-      restStarts.push(nameEnd < restEnd ? nameEnd + 1 : -1);
-      restEnds.push(restEnd);
+      const n = t.size;
+      if (n > 0 && (hi < t.his[n - 1]! || (hi === t.his[n - 1]! && lo < t.los[n - 1]!))) sorted = false;
+      t.add(hi, lo, a, b, nameEnd < restEnd ? nameEnd + 1 : -1, restEnd);
     }
-    // kallsyms is mostly in address order already; sort only when it is not.
+    // kallsyms is in address order but for its modules: sort only when it
+    // is not, with a stable sort that finds the sorted runs (TimSort).
     // Aliases at one address: keep the first listed (ties broken by file order).
-    const order = Uint32Array.from({ length: his.length }, (_, i) => i);
-    if (!sorted) order.sort((a, b) => his[a]! - his[b]! || los[a]! - los[b]! || a - b);
+    const { his, los } = t;
+    const order: number[] = new Array<number>(t.size);
+    for (let k = 0; k < t.size; k++) order[k] = k;
+    if (!sorted) order.sort((x, y) => his[x]! - his[y]! || los[x]! - los[y]!);
     const kept: number[] = [];
-    for (const i of order) {
+    for (const k of order) {
       const last = kept[kept.length - 1];
-      if (last !== undefined && his[last] === his[i] && los[last] === los[i]) continue;
-      kept.push(i);
+      if (last !== undefined && his[last] === his[k] && los[last] === los[k]) continue;
+      kept.push(k);
     }
     const addrs = new BigUint64Array(kept.length);
     const halves = new Uint32Array(addrs.buffer);
@@ -161,14 +196,15 @@ export class Symbolizer {
       restStart: new Int32Array(kept.length),
       restEnd: new Int32Array(kept.length),
     };
-    kept.forEach((i, k) => {
+    for (let k = 0; k < kept.length; k++) {
+      const i = kept[k]!;
       halves[2 * k + (lowFirst ? 0 : 1)] = los[i]!;
       halves[2 * k + (lowFirst ? 1 : 0)] = his[i]!;
-      entries.nameStart[k] = nameStarts[i]!;
-      entries.nameEnd[k] = nameEnds[i]!;
-      entries.restStart[k] = restStarts[i]!;
-      entries.restEnd[k] = restEnds[i]!;
-    });
+      entries.nameStart[k] = t.nameStart[i]!;
+      entries.nameEnd[k] = t.nameEnd[i]!;
+      entries.restStart[k] = t.restStart[i]!;
+      entries.restEnd[k] = t.restEnd[i]!;
+    }
     const sym = new Symbolizer(addrs, entries);
     sym.skipped = skipped;
     return sym;

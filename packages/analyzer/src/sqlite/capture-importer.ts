@@ -17,7 +17,8 @@ import { LEN_LIMIT, TIME_BASE_UNIT, U16, packAckLen } from './packing.js';
 import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
-import { GrowableCounts, GrowableRange, IntPairMap, RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
+import { GroupTable } from './group-table.js';
+import { RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
 
 export interface EventCounts {
   events: number;
@@ -73,8 +74,6 @@ export class CaptureImporter {
   readonly #devs: DevInterner;
   readonly #reasonsSeen = new Set<number>();
   #fields: RecordFields | null = null;
-  /** (who, what) local indexes -> group local index */
-  readonly #groupKeys = new IntPairMap();
   #whoKeys: RecordKeyMap | null = null;
   #whatKeys: RecordKeyMap | null = null;
   #taskKeys: RecordKeyMap | null = null;
@@ -91,11 +90,7 @@ export class CaptureImporter {
   #whatsWithoutStack = 0;
   // _group rows of this capture: (who, what) local indexes, drops, time range
   readonly #firstGroup: number;
-  readonly #groupWho: number[] = [];
-  readonly #groupWhat: number[] = [];
-  readonly #groupRk: number[] = [];
-  readonly #groupCounts = new GrowableCounts();
-  readonly #groupTimes = new GrowableRange();
+  readonly #groups = new GroupTable();
   #groupTimesKept = true;
   // reason keys: (reason code, no-reason flag) of this capture -> small number
   readonly #reasonKeys = new TupleMap(2);
@@ -150,7 +145,7 @@ export class CaptureImporter {
         // a _what interned while its stack was missing must be looked up again
         if (this.#whatsWithoutStack > 0) {
           this.#whatKeys?.clear();
-          this.#groupKeys.clear();
+          this.#groups.forgetKeys();
           this.#whatsWithoutStack = 0;
         }
         return;
@@ -198,7 +193,7 @@ export class CaptureImporter {
       this.#whatKeys = new RecordKeyMap(keyRanges(f, WHAT_FIELDS));
       this.#taskKeys = new RecordKeyMap(keyRanges(f, TASK_FIELDS));
     }
-    const groupKeys = this.#groupKeys;
+    const groups = this.#groups;
     const whoKeys = this.#whoKeys!;
     const whatKeys = this.#whatKeys!;
     const taskKeys = this.#taskKeys!;
@@ -213,9 +208,6 @@ export class CaptureImporter {
     // without drop rows, what only a row needs is not even read
     const rows = w.dropRows;
     const firstGroup = this.#firstGroup;
-    const groupRk = this.#groupRk;
-    const groupCounts = this.#groupCounts;
-    const groupTimes = this.#groupTimes;
     const hist = this.#hist;
     let timeBase = this.#timeBase;
     let tMin = this.#tMin;
@@ -247,16 +239,10 @@ export class CaptureImporter {
         what = this.#newWhat(f, body, base);
         whatKeys.set(what);
       }
-      let group = groupKeys.get(who, what);
-      if (group < 0) {
-        group = this.#newGroup(who, what);
-        groupKeys.set(group);
-      }
-      groupCounts.inc(group);
-      if (typeof t === 'number') {
-        hist.add(t, groupRk[group]!);
-        groupTimes.note(group, t);
-      }
+      let group = groups.get(who, what);
+      if (group < 0) group = this.#newGroup(who, what);
+      groups.count(group, t);
+      if (typeof t === 'number') hist.add(t, groups.rk(group));
 
       if (!rows) continue;
       let task = taskKeys.get(body, i32, base);
@@ -297,12 +283,8 @@ export class CaptureImporter {
     const rk = this.#whatRk[what]!;
     // every (flow, reason) pair of the capture is the pair of some group
     this.#flowReasons.set(1, this.#whoFlow[who]!, rk);
-    const local = this.#groupWho.length;
-    this.#groupWho.push(who);
-    this.#groupWhat.push(what);
-    this.#groupRk.push(rk);
     this.#w.nextGroupId++;
-    return local;
+    return this.#groups.add(who, what, rk);
   }
 
   #newWho(f: RecordFields, body: Buffer, base: number): number {
@@ -366,14 +348,15 @@ export class CaptureImporter {
     const id = this.#captureId;
     const c = this.counts;
     const base = this.#timeBase;
-    const groups = this.#groupWho.length;
+    const table = this.#groups;
+    const groups = table.size;
     const whoCounts = new Float64Array(this.#whoFlow.length);
     const whatCounts = new Float64Array(this.#whatRk.length);
     const times = this.#groupTimesKept && base !== null;
     for (let g = 0; g < groups; g++) {
-      const drops = this.#groupCounts.get(g);
-      const who = this.#groupWho[g]!;
-      const what = this.#groupWhat[g]!;
+      const drops = table.drops(g);
+      const who = table.who(g);
+      const what = table.what(g);
       whoCounts[who] = whoCounts[who]! + drops;
       whatCounts[what] = whatCounts[what]! + drops;
     }
@@ -399,15 +382,14 @@ export class CaptureImporter {
       w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
     }
     for (let g = 0; g < groups; g++) {
-      const drops = this.#groupCounts.get(g);
       // the drops view reads a group's _who and _what columns from its _group row: SqlSink copies them
       w.group.add(
         this.#firstGroup + g,
-        this.#firstWho + this.#groupWho[g]!,
-        this.#firstWhat + this.#groupWhat[g]!,
-        drops,
-        times ? base + BigInt(this.#groupTimes.min(g)) : null,
-        times ? base + BigInt(this.#groupTimes.max(g)) : null,
+        this.#firstWho + table.who(g),
+        this.#firstWhat + table.what(g),
+        table.drops(g),
+        times ? base + BigInt(table.first(g)) : null,
+        times ? base + BigInt(table.last(g)) : null,
       );
     }
     const rk = this.#rkRows;

@@ -140,83 +140,6 @@ export class TupleMap {
 }
 
 /**
- * Pairs of non-negative 31-bit integers -> id, with get() remembering where
- * a missing pair goes so that the set() after it does not probe again.
- */
-export class IntPairMap {
-  #slots = new Slots();
-  #keys = new Int32Array(2048);
-  #values = new Int32Array(1024);
-  #probe = -1;
-  #a = 0;
-  #b = 0;
-  // the last pair found: drops come in runs of one flow and site
-  #lastA = -1;
-  #lastB = -1;
-  #lastValue = -1;
-
-  get size(): number {
-    return this.#slots.size;
-  }
-
-  /** The id, or -1 (then set() stores one for this pair). */
-  get(a: number, b: number): number {
-    if (a === this.#lastA && b === this.#lastB) return this.#lastValue;
-    const s = this.#slots;
-    const k = this.#keys;
-    for (let i = finish(mix(mix(0x2545f491, a), b)) & s.mask; ; i = (i + 1) & s.mask) {
-      const e = s.table[i]!;
-      if (e === EMPTY) {
-        this.#probe = i;
-        this.#a = a;
-        this.#b = b;
-        return -1;
-      }
-      const o = (e - 1) * 2;
-      if (k[o] === a && k[o + 1] === b) {
-        this.#lastA = a;
-        this.#lastB = b;
-        return (this.#lastValue = this.#values[e - 1]!);
-      }
-    }
-  }
-
-  /** Stores `value` under the pair of the last get() that returned -1. */
-  set(value: number): void {
-    if (this.#probe < 0) throw new Error('IntPairMap.set() without a missed get()');
-    const entry = this.#slots.size++;
-    if ((entry + 1) * 2 > this.#keys.length) {
-      this.#keys = grown(this.#keys);
-      this.#values = grown(this.#values);
-    }
-    this.#keys[entry * 2] = this.#a;
-    this.#keys[entry * 2 + 1] = this.#b;
-    this.#values[entry] = value;
-    this.#slots.table[this.#probe] = entry + 1;
-    this.#probe = -1;
-    if (this.#slots.full) this.#rehash();
-  }
-
-  clear(): void {
-    this.#slots = new Slots();
-    this.#probe = -1;
-    this.#lastA = -1;
-  }
-
-  #rehash(): void {
-    const s = new Slots(this.#slots.table.length * 2);
-    s.size = this.#slots.size;
-    const k = this.#keys;
-    for (let e = 0; e < s.size; e++) {
-      let i = finish(mix(mix(0x2545f491, k[e * 2]!), k[e * 2 + 1]!)) & s.mask;
-      while (s.table[i] !== EMPTY) i = (i + 1) & s.mask;
-      s.table[i] = e + 1;
-    }
-    this.#slots = s;
-  }
-}
-
-/**
  * Raw record bytes -> id: the key is a fixed set of byte ranges of an event
  * record, read as masked little-endian 32-bit words (the bytes of the word
  * outside the ranges masked off). Lets the import recognize a drop's
@@ -379,33 +302,5 @@ export class GrowableCounts {
 
   get(id: number): number {
     return id < this.#counts.length ? this.#counts[id]! : 0;
-  }
-}
-
-/** Per-index minimum and maximum of numbers, growing as indexes do. */
-export class GrowableRange {
-  #min = new Float64Array(1024).fill(Infinity);
-  #max = new Float64Array(1024).fill(-Infinity);
-
-  note(i: number, v: number): void {
-    if (i >= this.#min.length) {
-      const n = Math.max(i + 1, this.#min.length * 2);
-      const min = new Float64Array(n).fill(Infinity);
-      min.set(this.#min);
-      this.#min = min;
-      const max = new Float64Array(n).fill(-Infinity);
-      max.set(this.#max);
-      this.#max = max;
-    }
-    if (v < this.#min[i]!) this.#min[i] = v;
-    if (v > this.#max[i]!) this.#max[i] = v;
-  }
-
-  min(i: number): number {
-    return i < this.#min.length ? this.#min[i]! : Infinity;
-  }
-
-  max(i: number): number {
-    return i < this.#max.length ? this.#max[i]! : -Infinity;
   }
 }

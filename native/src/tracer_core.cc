@@ -17,10 +17,13 @@ Napi::Buffer<uint8_t> LendAsBuffer(Napi::Env env, std::vector<uint8_t>& bytes) {
 
 // JS thread. Detaches a lent Buffer's memory: any view JavaScript kept reads
 // as empty from now on instead of reading a batch being refilled. False when
-// V8 refuses (then the memory must never be reused or freed).
-bool Revoke(Napi::Buffer<uint8_t> buffer) {
-  if (buffer.Length() == 0) return true;
+// the memory cannot be taken back for sure (then it must never be reused or
+// freed): V8 refuses to detach, or JavaScript detached it itself (a transfer
+// may have handed the very memory to another ArrayBuffer).
+bool Revoke(Napi::Buffer<uint8_t> buffer, size_t lent) {
+  if (lent == 0) return true;
   Napi::ArrayBuffer memory = buffer.ArrayBuffer();
+  if (memory.IsDetached()) return false;
   if (napi_detach_arraybuffer(buffer.Env(), memory) != napi_ok) return false;
   return memory.IsDetached();
 }
@@ -128,9 +131,9 @@ void TracerCore::CallJs(Napi::Env env, Napi::Function on_batch, TracerCore* core
   if (!owned->shuffled.empty()) js_batch.Set("shuffled", shuffled);
   js_batch.Set("stacks", stacks);
   std::unique_ptr<Napi::Error> failed = CallOnBatch(on_batch, js_batch, /*defer=*/true);
-  const bool events_back = Revoke(events);
-  const bool shuffled_back = Revoke(shuffled);
-  const bool stacks_back = Revoke(stacks);
+  const bool events_back = Revoke(events, owned->events.size());
+  const bool shuffled_back = Revoke(shuffled, owned->shuffled.size());
+  const bool stacks_back = Revoke(stacks, owned->stacks.size());
   if (events_back && shuffled_back && stacks_back) {
     core->pool_.Give(std::move(owned));
   } else {

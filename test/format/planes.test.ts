@@ -1,6 +1,6 @@
 // Codec 3, deflate-planes: constant planes as one byte, the others deflated.
-// Round trips over every shape of block, and every malformed body refused
-// with a typed error, before any allocation a body could inflate.
+// Round trips over every shape of block; every malformed body refused with
+// a typed error; no body expanding further than deflate itself can.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import {
   EVENT_LAYOUT_V1,
   FLAG_SHUFFLED,
   constantPlanes,
+  decodeBody,
   decodePlanes,
   decodePlanesToRecords,
   encodePlanes,
@@ -105,10 +106,39 @@ describe('deflate-planes', () => {
     expectDecodeError(() => decodePlanes(Buffer.concat([good.subarray(0, head + 114), Buffer.from([0xff, 0xff, 0xff])]), shuffled.length, SIZE), /do not inflate/);
   });
 
-  it('stops a bomb at the size its bitmap implies', () => {
+  it('stops a bomb at the size its bitmap implies, and expands no more than deflate can', () => {
     // no constant plane, 100 records of 120 bytes declared; the planes inflate to 64 MiB of zeros
     const bomb = Buffer.concat([Buffer.alloc(15), zlib.deflateRawSync(Buffer.alloc(64 << 20), { level: 9 })]);
     expectDecodeError(() => decodePlanes(bomb, 100 * SIZE, SIZE), /do not inflate|inflate to/);
+    // every plane constant: 137 bytes would otherwise stand for 256 MiB of records
+    const allConstant = Buffer.concat([Buffer.alloc(15, 0xff), Buffer.alloc(SIZE, 7), zlib.deflateRawSync(Buffer.alloc(0))]);
+    const declared = Math.floor((256 << 20) / SIZE) * SIZE;
+    expectDecodeError(() => decodePlanes(allConstant, declared, SIZE), /cannot decode to the \d+ declared: deflate expands at most 1032:1/);
+    expect(decodePlanes(allConstant, 1000 * SIZE, SIZE).equals(Buffer.alloc(1000 * SIZE, 7))).toBe(true);
+    // no records, yet a constant plane
+    expectDecodeError(() => decodePlanes(allConstant, 0, SIZE), /constant plane in a block without records/);
+    // the same bound for plain deflate, checked before zlib allocates anything
+    expectDecodeError(() => decodeBody(Codec.Deflate, zlib.deflateRawSync(Buffer.alloc(0)), 10_000), /deflate expands at most 1032:1/);
+  });
+
+  it('writes a block of identical records, beyond that ratio, as plain deflate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-planes-'));
+    try {
+      const file = path.join(dir, 'same.dcap');
+      const w = CaptureWriter.toPath(file);
+      w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
+      const same = Buffer.alloc(20_000 * SIZE, 3);
+      const few = storm(50);
+      w.writeEvents(same, SIZE);
+      w.writeEvents(few, SIZE);
+      w.close();
+      const blocks = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
+      expect(blocks.map((b) => b.flags)).toEqual([Codec.Deflate | FLAG_SHUFFLED, Codec.DeflatePlanes | FLAG_SHUFFLED]);
+      expect(blocks[0]!.body.equals(same)).toBe(true);
+      expect(blocks[1]!.body.equals(few)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is written by default for shuffled events and read back by CaptureReader', () => {
@@ -151,15 +181,19 @@ describe('deflate-planes', () => {
         h.writeUInt32LE(zlib.crc32(body, zlib.crc32(h.subarray(0, 16))), 16);
         return Buffer.concat([h, body]);
       })();
+      const asKallsyms = block(Codec.DeflatePlanes | FLAG_SHUFFLED);
+      asKallsyms.writeUInt32LE(BlockType.Kallsyms, 0);
+      asKallsyms.writeUInt32LE(zlib.crc32(stored, zlib.crc32(asKallsyms.subarray(0, 16))), 16);
       const cases: Array<[string, Buffer[], RegExp]> = [
         ['unflagged', [layout, block(Codec.DeflatePlanes)], /without the shuffle flag/],
+        ['not events', [layout, asKallsyms], /deflate-planes codec on a block of type 4: it is for EVENTS blocks only/],
         ['no layout', [block(Codec.DeflatePlanes | FLAG_SHUFFLED)], /before any RECORD_LAYOUT/],
       ];
       for (const [name, parts, why] of cases) {
         const file = path.join(dir, `${name}.dcap`);
         fs.writeFileSync(file, Buffer.concat([fileHeader(), ...parts]));
         const r = CaptureReader.open(file);
-        expect([...r.blocks()].filter((b) => b.type === BlockType.Events)).toHaveLength(0);
+        expect([...r.blocks()].filter((b) => b.type === BlockType.Events || b.type === BlockType.Kallsyms)).toHaveLength(0);
         expect(r.damage?.cause, name).toBe('decode');
         expect(r.damage?.detail, name).toMatch(why);
       }

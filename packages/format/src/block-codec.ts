@@ -1,8 +1,8 @@
 // Body codecs. Decoding is always bounded by the block's raw_length, so a
 // small body cannot expand into an unbounded allocation (decompression bomb).
 import zlib from 'node:zlib';
-import { Codec, MAX_RAW_LENGTH } from './constants.js';
-import { CaptureFormatError } from './errors.js';
+import { Codec, MAX_DEFLATE_RATIO, MAX_RAW_LENGTH } from './constants.js';
+import { CaptureFormatError, tooExpanded } from './errors.js';
 import { encodePlanes } from './planes.js';
 
 /** Brotli quality 5: about deflate's speed with a better ratio; 11 takes seconds on kallsyms. */
@@ -50,7 +50,9 @@ export function encodeBody(codec: Codec, raw: Buffer, deflate: DeflateTuning = {
  * needed, or zlib finds the chunk full and allocates a second to look for
  * more output. raw_length is limit-checked before this.
  */
-const oneChunk = (rawLength: number): number => Math.max(rawLength + 1, zlib.constants.Z_MIN_CHUNK);
+const oneChunk = (rawLength: number, stored: Buffer): number =>
+  // never more up front than deflate could expand these bytes to: a junk brotli body claiming 256 MiB does not get it
+  Math.max(Math.min(rawLength + 1, MAX_DEFLATE_RATIO * stored.length), zlib.constants.Z_MIN_CHUNK);
 
 export function decodeBody(codec: number, stored: Buffer, rawLength: number): Buffer {
   if (rawLength > MAX_RAW_LENGTH) {
@@ -64,13 +66,14 @@ export function decodeBody(codec: number, stored: Buffer, rawLength: number): Bu
         break;
       case Codec.Deflate:
         // maxOutputLength makes zlib throw instead of growing past raw_length
-        out = zlib.inflateRawSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength) });
+        if (rawLength > MAX_DEFLATE_RATIO * stored.length) throw new CaptureFormatError('DECODE', tooExpanded(rawLength, stored));
+        out = zlib.inflateRawSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength, stored) });
         break;
       case Codec.DeflatePlanes:
         // CaptureReader decodes these: the planes need the record size of the layout
         throw new CaptureFormatError('DECODE', 'a deflate-planes body needs its record size: read it with CaptureReader');
       case Codec.Brotli:
-        out = zlib.brotliDecompressSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength) });
+        out = zlib.brotliDecompressSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: oneChunk(rawLength, stored) });
         break;
       default:
         throw new CaptureFormatError('DECODE', `unknown codec ${codec}`);

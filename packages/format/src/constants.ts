@@ -36,6 +36,15 @@ export enum Codec {
   DeflatePlanes = 3,
 }
 
+/**
+ * Deflate expands at most ~1032:1 (a 258-byte match in 2 bits). A body
+ * declaring more decoded bytes than this times its stored size cannot be
+ * deflate: refused before anything is allocated. Codec 3, which could
+ * expand without bound (a constant plane is one stored byte), is held to
+ * the same ratio, so a capture's decode work stays proportional to its size.
+ */
+export const MAX_DEFLATE_RATIO = 1032;
+
 /** Highest codec this version decodes; blocks with a higher one are skipped like unknown types. */
 export const LAST_KNOWN_CODEC = Codec.DeflatePlanes;
 

@@ -1,4 +1,5 @@
 // Typed errors of the capture format. Messages are one line: cause and fix.
+import { MAX_DEFLATE_RATIO } from './constants.js';
 
 export type CaptureFormatErrorCode =
   | 'BAD_MAGIC'
@@ -34,3 +35,7 @@ export class CaptureWriteError extends Error {
     super(message, options);
   }
 }
+
+/** Why a deflate (or deflate-planes) body cannot hold the decoded size it declares. */
+export const tooExpanded = (rawLength: number, stored: Buffer): string =>
+  `${stored.length} stored bytes cannot decode to the ${rawLength} declared: deflate expands at most ${MAX_DEFLATE_RATIO}:1`;

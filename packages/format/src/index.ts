@@ -14,6 +14,7 @@ export {
   FLAG_SHUFFLED,
   LAST_KNOWN_BLOCK_TYPE,
   LAST_KNOWN_CODEC,
+  MAX_DEFLATE_RATIO,
 } from './constants.js';
 export { CaptureFormatError, CaptureWriteError, type CaptureFormatErrorCode } from './errors.js';
 export { packValue, unpackValue } from './msgpack.js';

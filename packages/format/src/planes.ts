@@ -6,7 +6,8 @@
 // per event.
 import zlib from 'node:zlib';
 import type { DeflateTuning } from './block-codec.js';
-import { CaptureFormatError } from './errors.js';
+import { MAX_DEFLATE_RATIO } from './constants.js';
+import { CaptureFormatError, tooExpanded } from './errors.js';
 import { unshuffle } from './shuffle.js';
 
 /** Bytes of the constant-plane bitmap for records of `recordSize` bytes. */
@@ -65,6 +66,7 @@ interface Planes {
 function parsePlanes(stored: Buffer, rawLength: number, recordSize: number): Planes {
   const fail = (why: string) => new CaptureFormatError('DECODE', `deflate-planes body: ${why}`);
   if (rawLength % recordSize !== 0) throw fail(`${rawLength} bytes are not a whole number of ${recordSize}-byte records`);
+  if (rawLength > MAX_DEFLATE_RATIO * stored.length) throw fail(tooExpanded(rawLength, stored));
   const n = rawLength / recordSize;
   const head = maskBytes(recordSize);
   if (stored.length < head) throw fail(`${stored.length} bytes, shorter than its ${head}-byte plane bitmap`);
@@ -72,6 +74,7 @@ function parsePlanes(stored: Buffer, rawLength: number, recordSize: number): Pla
   for (let p = 0; p < head * 8; p++) {
     if (!isSet(stored, p)) continue;
     if (p >= recordSize) throw fail(`bitmap marks plane ${p} of ${recordSize}-byte records`);
+    if (n === 0) throw fail('bitmap marks a constant plane in a block without records');
     constant++;
   }
   if (stored.length < head + constant) throw fail(`cut inside the values of its ${constant} constant planes`);
@@ -86,10 +89,16 @@ function parsePlanes(stored: Buffer, rawLength: number, recordSize: number): Pla
   return { n, stored, head, varying, varyingCount: recordSize - constant };
 }
 
-const output = (rawLength: number, into?: Buffer): Buffer => (into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength));
+/** Where to decode: a buffer to reuse, or one to ask for once the body has passed its checks. */
+export type Into = Buffer | ((size: number) => Buffer);
+
+function output(rawLength: number, into?: Into): Buffer {
+  const buf = typeof into === 'function' ? into(rawLength) : into;
+  return buf && buf.length >= rawLength ? buf.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
+}
 
 /** The shuffled body (`rawLength` bytes) of a codec-3 body. With `into` (at least rawLength bytes), writes there. */
-export function decodePlanes(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+export function decodePlanes(stored: Buffer, rawLength: number, recordSize: number, into?: Into): Buffer {
   return layOut(parsePlanes(stored, rawLength, recordSize), recordSize, output(rawLength, into));
 }
 
@@ -111,11 +120,11 @@ function layOut({ n, stored, head, varying }: Planes, recordSize: number, out: B
  * constant bytes is copied over the whole body (doubling, native copies),
  * then only the varying planes' bytes are scattered into place.
  */
-export function decodePlanesToRecords(stored: Buffer, rawLength: number, recordSize: number, into?: Buffer): Buffer {
+export function decodePlanesToRecords(stored: Buffer, rawLength: number, recordSize: number, into?: Into): Buffer {
   const planes = parsePlanes(stored, rawLength, recordSize);
   const { n, head, varying, varyingCount } = planes;
   // many varying planes: the word-wise un-shuffle of a full layout is faster than scattering bytes
-  if (varyingCount * 4 > recordSize) return unshuffle(layOut(planes, recordSize, Buffer.allocUnsafe(rawLength)), recordSize, into);
+  if (varyingCount * 4 > recordSize) return unshuffle(layOut(planes, recordSize, Buffer.allocUnsafe(rawLength)), recordSize, output(rawLength, into));
   const out = output(rawLength, into);
   if (n === 0) return out;
   for (let p = 0, value = head; p < recordSize; p++) out[p] = isSet(stored, p) ? stored[value++]! : 0;

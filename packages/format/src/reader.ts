@@ -173,10 +173,12 @@ export class CaptureReader {
         try {
           if (codec === Codec.DeflatePlanes) {
             // its planes are the shuffled records: it needs their size, and the flag
+            if (h.type !== BlockType.Events) throw new CaptureFormatError('DECODE', `deflate-planes codec on a block of type ${h.type}: it is for EVENTS blocks only`);
             if (!(h.flags & FLAG_SHUFFLED)) throw new CaptureFormatError('DECODE', 'deflate-planes block without the shuffle flag');
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             // straight to records: no separate un-shuffle below
-            body = decodePlanesToRecords(stored, h.rawLength, recordSize, opts.reuseBodies ? (scratch = grow(scratch, h.rawLength)) : undefined);
+            // the scratch buffer is grown only for a body that passed its checks
+            body = decodePlanesToRecords(stored, h.rawLength, recordSize, opts.reuseBodies ? (size) => (scratch = grow(scratch, size)) : undefined);
           } else {
             body = decodeBody(codec, stored, h.rawLength);
           }

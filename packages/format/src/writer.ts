@@ -7,11 +7,13 @@ import {
   BlockType,
   Codec,
   FILE_HEADER_SIZE,
+  FLAG_CODEC_MASK,
   FLAG_SHUFFLED,
   FORMAT_MAJOR,
   FORMAT_MINOR,
   MAGIC,
   MAX_BLOCK_LENGTH,
+  MAX_DEFLATE_RATIO,
   MAX_RAW_LENGTH,
 } from './constants.js';
 import { encodeBody, type DeflateTuning } from './block-codec.js';
@@ -131,7 +133,12 @@ export class CaptureWriter {
       }
       flags |= FLAG_SHUFFLED;
     }
-    const stored = encodeBody(codec, raw, opts.deflate, opts.records?.size);
+    let stored = encodeBody(codec, raw, opts.deflate, opts.records?.size);
+    if (codec === Codec.DeflatePlanes && stored.length * MAX_DEFLATE_RATIO < raw.length) {
+      // nearly every plane constant: more than readers accept from a deflate-planes body (MAX_DEFLATE_RATIO)
+      stored = encodeBody(Codec.Deflate, raw, opts.deflate);
+      flags = (flags & ~FLAG_CODEC_MASK) | Codec.Deflate;
+    }
     if (stored.length > MAX_BLOCK_LENGTH) {
       throw new CaptureFormatError('TOO_LARGE', `stored block of ${stored.length} bytes exceeds the ${MAX_BLOCK_LENGTH}-byte limit; write smaller blocks`);
     }

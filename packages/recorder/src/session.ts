@@ -74,7 +74,9 @@ export const DEFAULT_RECORD_OPTIONS: Omit<RecordOptions, 'output' | 'cmdline'> =
   ringBytes: 32 << 20,
   // 2 MiB: at storm rates each block's fixed costs (a JS callback, a zlib
   // stream, a write) and the ring wakeups are spread over twice the events
-  // of 1 MiB, for ~15% less recorder CPU; 8 queued keep the queue at 16 MiB
+  // of 1 MiB, for ~15% less recorder CPU. A batch holds its events twice
+  // (raw and shuffled), so 8 queued hold 32 MiB, and the addon's pool keeps
+  // up to 10 idle batches (40 MiB) after a storm.
   batchBytes: 2 << 20,
   batchMs: 50,
   maxQueuedBatches: 8,

@@ -17,6 +17,6 @@ export {
 } from './filters.js';
 export { parseTimeSpec, resolveTimeSpec, parseDuration, parseIsoToNs, type TimeSpec, type CaptureSpan } from './time-spec.js';
 export { captureSpans } from './capture-spans.js';
-export { collectSummary, type SummaryData, type SummaryOptions } from './summary-data.js';
+export { collectSummary, DropRowsNeeded, type SummaryData, type SummaryOptions } from './summary-data.js';
 export { UsageError } from './errors.js';
 export { processIO, type CommandIO } from './io.js';

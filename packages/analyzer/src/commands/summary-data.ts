@@ -80,8 +80,20 @@ export interface SummaryOptions {
    * false always scans the drops view.
    */
   readonly aggregates?: boolean;
-  /** false when the database has no _drop rows (LoadOptions.dropRows): only the counts can answer */
-  readonly dropRows?: boolean;
+}
+
+/**
+ * The summary needs the drops' own rows, and the database was imported
+ * without them (LoadOptions.dropRows: false): load the captures with rows
+ * and ask again. Thrown rather than answering from an empty _drop table.
+ */
+export class DropRowsNeeded extends Error {
+  override readonly name = 'DropRowsNeeded';
+}
+
+/** Whether the import gave every drop its _drop row (the marker DbWriter writes). */
+function hasDropRows(db: BetterSqlite3.Database): boolean {
+  return db.prepare("SELECT value FROM _dropcap_db WHERE key = 'drop_rows'").pluck().get() !== '0';
 }
 
 // Integers arrive as number or bigint depending on the connection's
@@ -106,11 +118,11 @@ function filterFitsGroups(db: BetterSqlite3.Database, where: SqlCondition): bool
   }
 }
 
-function chooseSource(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean): Source {
+function chooseSource(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean, dropRows: boolean): Source {
   // the import's counts cover every drop: only a summary of all of them can use them
   const source = opts.aggregates === false ? 'scan' : !filtered && where.sql === '1' ? 'counts' : filterFitsGroups(db, where) ? 'groups' : 'selected';
   // every other source reads _drop: an empty one would give wrong numbers, not an error
-  if (source !== 'counts' && opts.dropRows === false) throw new Error(`a summary from ${source} needs the drops' rows; load the captures with dropRows`);
+  if (source !== 'counts' && !dropRows) throw new DropRowsNeeded(`a summary from ${source} needs the drops' rows`);
   return source;
 }
 
@@ -138,7 +150,8 @@ function selectGroups(db: BetterSqlite3.Database, where: SqlCondition): Selectio
 
 export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, opts: SummaryOptions, filtered: boolean): SummaryData {
   const all = <T>(sql: string, ...params: unknown[]): T[] => db.prepare(sql).all(...params) as T[];
-  const source = chooseSource(db, where, opts, filtered);
+  const dropRows = hasDropRows(db);
+  const source = chooseSource(db, where, opts, filtered, dropRows);
   const selection = source === 'selected' ? selectGroups(db, where) : null;
   // The same GROUP BY questions over drops (one row per drop), or over
   // groups with `drops` of them: all those matching a filter (w, p), or
@@ -258,7 +271,7 @@ export function collectSummary(db: BetterSqlite3.Database, where: SqlCondition, 
 
   const reasons = top_reasons.slice(0, 4).map((r) => r.reason);
   const timeline =
-    source === 'counts' ? collectTimelineFromCounts(db, where, opts.buckets, reasons)
+    source === 'counts' ? collectTimelineFromCounts(db, where, opts.buckets, reasons, dropRows)
     : source === 'groups' ? collectTimelineOfGroups(db, where, opts.buckets, reasons)
     : selection ? scanTimeline(db, where, selection, opts.buckets, reasons)
     : collectTimeline(db, where, opts.buckets, reasons);
@@ -337,12 +350,16 @@ function collectTimelineOfGroups(db: BetterSqlite3.Database, where: SqlCondition
  * the histogram's width (they are powers of ten, the width a round number);
  * otherwise, and for the rare captures without fine buckets, the scan.
  */
-function collectTimelineFromCounts(db: BetterSqlite3.Database, where: SqlCondition, maxBuckets: number, reasons: string[]): SummaryTimeline | null {
+function collectTimelineFromCounts(db: BetterSqlite3.Database, where: SqlCondition, maxBuckets: number, reasons: string[], dropRows: boolean): SummaryTimeline | null {
   const range = db.prepare(AGG.timeRange).safeIntegers(true).get() as { first: bigint | null; last: bigint | null } | undefined;
   if (!range || range.first === null || range.last === null) return null;
   const buckets: TimeBuckets = timeBuckets(range.first, range.last, maxBuckets);
   const widths = db.prepare(AGG.bucketWidths).pluck().safeIntegers(true).all() as Array<bigint | null>;
-  if (widths.some((g) => g === null || g <= 0n || buckets.width % g !== 0n)) return collectTimeline(db, where, maxBuckets, reasons);
+  // a span too short for the finest counted buckets (~59 ms), or a capture whose counts were given up: scan
+  if (widths.some((g) => g === null || g <= 0n || buckets.width % g !== 0n)) {
+    if (!dropRows) throw new DropRowsNeeded('the drops-over-time histogram needs the drops\' rows');
+    return collectTimeline(db, where, maxBuckets, reasons);
+  }
   const rows = db.prepare(AGG.timeBuckets).safeIntegers(true).all(buckets.start, buckets.width) as BucketRow[];
   return timelineOf(buckets, rows, reasons);
 }

@@ -14,7 +14,7 @@ import { captureSpans } from './capture-spans.js';
 import { buildDropFilter, hasFilters, parseFilters, withFilterOptions, type FilterOptions } from './filters.js';
 import { UsageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
-import { collectSummary } from './summary-data.js';
+import { DropRowsNeeded, collectSummary } from './summary-data.js';
 
 /** Parsed options; everything but `files` has a default, so other code (the demo) can call runSummary directly. */
 export interface SummaryArgs extends CaptureOptions, FilterOptions, Partial<OutputOptions> {
@@ -49,12 +49,23 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
   // warnings (the same problems, worded per file) would repeat them on
   // stderr, so they only go into the JSON form.
   const filtered = hasFilters(filter);
-  // Unfiltered, every number comes from the counts an import keeps: the drops need no rows.
-  const { data, warnings } = await withCaptures(args, io, { quiet: true, dropRows: filtered }, async (analysis) => {
-    const where = buildDropFilter(filter, captureSpans(analysis.db));
-    const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60, dropRows: analysis.dropRows }, filtered);
-    return { data, warnings: analysis.warnings };
-  });
+  const summarize = (dropRows: boolean) =>
+    withCaptures(args, io, { quiet: true, dropRows }, async (analysis) => {
+      const where = buildDropFilter(filter, captureSpans(analysis.db));
+      const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60 }, filtered);
+      return { data, warnings: analysis.warnings };
+    });
+  // Unfiltered, the counts an import keeps usually answer everything, and
+  // the drops need no rows; when they do not (a capture spanning a few ms,
+  // damaged times), the import is done again with rows.
+  let result: Awaited<ReturnType<typeof summarize>>;
+  try {
+    result = await summarize(filtered);
+  } catch (err) {
+    if (!(err instanceof DropRowsNeeded)) throw err;
+    result = await summarize(true);
+  }
+  const { data, warnings } = result;
   if (args.format === 'json') {
     await writeLines([stringifyJson({ ...data, warnings }, 2)], io.stdout);
     return;

@@ -28,6 +28,27 @@ import {
 
 const SIZE = EVENT_LAYOUT_V1.size;
 
+const tmpDirs: string[] = [];
+function tmpFile(name: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-planes-'));
+  tmpDirs.push(d);
+  return path.join(d, name);
+}
+afterEach(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A block as the writer frames it (header with a good CRC, then `body`), whatever its flags claim. */
+function rawBlock(type: number, flags: number, body: Buffer, rawLength = body.length): Buffer {
+  const h = Buffer.alloc(BLOCK_HEADER_SIZE);
+  h.writeUInt32LE(type, 0);
+  h.writeUInt32LE(flags, 4);
+  h.writeUInt32LE(body.length, 8);
+  h.writeUInt32LE(rawLength, 12);
+  h.writeUInt32LE(zlib.crc32(body, zlib.crc32(h.subarray(0, 16))), 16);
+  return Buffer.concat([h, body]);
+}
+
 /** Records alike but in their first `varying` bytes, which change with the record. */
 function storm(n: number, size = SIZE, varying = 6): Buffer {
   const b = Buffer.alloc(n * size);
@@ -122,88 +143,55 @@ describe('deflate-planes', () => {
   });
 
   it('writes a block of identical records, beyond that ratio, as plain deflate', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-planes-'));
-    try {
-      const file = path.join(dir, 'same.dcap');
-      const w = CaptureWriter.toPath(file);
-      w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
-      const same = Buffer.alloc(20_000 * SIZE, 3);
-      const few = storm(50);
-      w.writeEvents(same, SIZE);
-      w.writeEvents(few, SIZE);
-      w.close();
-      const blocks = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
-      expect(blocks.map((b) => b.flags)).toEqual([Codec.Deflate | FLAG_SHUFFLED, Codec.DeflatePlanes | FLAG_SHUFFLED]);
-      expect(blocks[0]!.body.equals(same)).toBe(true);
-      expect(blocks[1]!.body.equals(few)).toBe(true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const file = tmpFile('same.dcap');
+    const w = CaptureWriter.toPath(file);
+    w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
+    const same = Buffer.alloc(20_000 * SIZE, 3);
+    const few = storm(50);
+    w.writeEvents(same, SIZE);
+    w.writeEvents(few, SIZE);
+    w.close();
+    const blocks = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
+    expect(blocks.map((b) => b.flags)).toEqual([Codec.Deflate | FLAG_SHUFFLED, Codec.DeflatePlanes | FLAG_SHUFFLED]);
+    expect(blocks[0]!.body.equals(same)).toBe(true);
+    expect(blocks[1]!.body.equals(few)).toBe(true);
   });
 
   it('is written by default for shuffled events and read back by CaptureReader', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-planes-'));
-    try {
-      const file = path.join(dir, 'p.dcap');
-      const w = CaptureWriter.toPath(file);
-      w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
-      const ev = storm(2000);
-      w.writeEvents(ev, SIZE);
-      w.close();
-      const blocks = [...CaptureReader.open(file).blocks({ reuseBodies: true })].filter((b) => b.type === BlockType.Events);
-      expect(blocks.map((b) => b.flags)).toEqual([Codec.DeflatePlanes | FLAG_SHUFFLED]);
-      expect(blocks[0]!.body.equals(ev)).toBe(true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const file = tmpFile('p.dcap');
+    const w = CaptureWriter.toPath(file);
+    w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);
+    const ev = storm(2000);
+    w.writeEvents(ev, SIZE);
+    w.close();
+    const blocks = [...CaptureReader.open(file).blocks({ reuseBodies: true })].filter((b) => b.type === BlockType.Events);
+    expect(blocks.map((b) => b.flags)).toEqual([Codec.DeflatePlanes | FLAG_SHUFFLED]);
+    expect(blocks[0]!.body.equals(ev)).toBe(true);
   });
 
   it('a deflate-planes block without the shuffle flag, or before any layout, is damage the reader reports', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-planes-'));
-    try {
-      const shuffled = shuffle(storm(10), SIZE);
-      const stored = encodePlanes(shuffled, SIZE);
-      const block = (flags: number) => {
-        const h = Buffer.alloc(BLOCK_HEADER_SIZE);
-        h.writeUInt32LE(BlockType.Events, 0);
-        h.writeUInt32LE(flags, 4);
-        h.writeUInt32LE(stored.length, 8);
-        h.writeUInt32LE(shuffled.length, 12);
-        h.writeUInt32LE(zlib.crc32(stored, zlib.crc32(h.subarray(0, 16))), 16);
-        return Buffer.concat([h, stored]);
-      };
-      const layout = (() => {
-        const body = packValue(EVENT_LAYOUT_V1);
-        const h = Buffer.alloc(BLOCK_HEADER_SIZE);
-        h.writeUInt32LE(BlockType.RecordLayout, 0);
-        h.writeUInt32LE(body.length, 8);
-        h.writeUInt32LE(body.length, 12);
-        h.writeUInt32LE(zlib.crc32(body, zlib.crc32(h.subarray(0, 16))), 16);
-        return Buffer.concat([h, body]);
-      })();
-      const asKallsyms = block(Codec.DeflatePlanes | FLAG_SHUFFLED);
-      asKallsyms.writeUInt32LE(BlockType.Kallsyms, 0);
-      asKallsyms.writeUInt32LE(zlib.crc32(stored, zlib.crc32(asKallsyms.subarray(0, 16))), 16);
-      const cases: Array<[string, Buffer[], RegExp]> = [
-        ['unflagged', [layout, block(Codec.DeflatePlanes)], /without the shuffle flag/],
-        ['not events', [layout, asKallsyms], /deflate-planes codec on a block of type 4: it is for EVENTS blocks only/],
-        ['no layout', [block(Codec.DeflatePlanes | FLAG_SHUFFLED)], /before any RECORD_LAYOUT/],
-      ];
-      for (const [name, parts, why] of cases) {
-        const file = path.join(dir, `${name}.dcap`);
-        fs.writeFileSync(file, Buffer.concat([fileHeader(), ...parts]));
-        const r = CaptureReader.open(file);
-        expect([...r.blocks()].filter((b) => b.type === BlockType.Events || b.type === BlockType.Kallsyms)).toHaveLength(0);
-        expect(r.damage?.cause, name).toBe('decode');
-        expect(r.damage?.detail, name).toMatch(why);
-      }
-      // and the well-formed one reads
-      const file = path.join(dir, 'ok.dcap');
-      fs.writeFileSync(file, Buffer.concat([fileHeader(), layout, block(Codec.DeflatePlanes | FLAG_SHUFFLED)]));
-      const ok = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
-      expect(ok[0]!.body.equals(unshuffle(shuffled, SIZE))).toBe(true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    const shuffled = shuffle(storm(10), SIZE);
+    const stored = encodePlanes(shuffled, SIZE);
+    const block = (flags: number, type: number = BlockType.Events) => rawBlock(type, flags, stored, shuffled.length);
+    const layout = rawBlock(BlockType.RecordLayout, 0, packValue(EVENT_LAYOUT_V1));
+    const asKallsyms = block(Codec.DeflatePlanes | FLAG_SHUFFLED, BlockType.Kallsyms);
+    const cases: Array<[string, Buffer[], RegExp]> = [
+      ['unflagged', [layout, block(Codec.DeflatePlanes)], /without the shuffle flag/],
+      ['not events', [layout, asKallsyms], /deflate-planes codec on a block of type 4: it is for EVENTS blocks only/],
+      ['no layout', [block(Codec.DeflatePlanes | FLAG_SHUFFLED)], /before any RECORD_LAYOUT/],
+    ];
+    for (const [name, parts, why] of cases) {
+      const file = tmpFile(`${name}.dcap`);
+      fs.writeFileSync(file, Buffer.concat([fileHeader(), ...parts]));
+      const r = CaptureReader.open(file);
+      expect([...r.blocks()].filter((b) => b.type === BlockType.Events || b.type === BlockType.Kallsyms)).toHaveLength(0);
+      expect(r.damage?.cause, name).toBe('decode');
+      expect(r.damage?.detail, name).toMatch(why);
     }
+    // and the well-formed one reads
+    const file = tmpFile('ok.dcap');
+    fs.writeFileSync(file, Buffer.concat([fileHeader(), layout, block(Codec.DeflatePlanes | FLAG_SHUFFLED)]));
+    const ok = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
+    expect(ok[0]!.body.equals(unshuffle(shuffled, SIZE))).toBe(true);
   });
 });

@@ -47,6 +47,9 @@ const TASK_FIELDS = ['pid', 'tid', 'comm', 'cpu'];
 const WHO_ROW = 10;
 const WHAT_ROW = 4;
 
+/** Drops per pass of #events. */
+const PASS = 512;
+
 const keyRanges = (f: RecordFields, names: string[]) => names.flatMap((n) => (f.spans.has(n) ? [f.spans.get(n)!] : []));
 
 export class CaptureImporter {
@@ -99,6 +102,13 @@ export class CaptureImporter {
   readonly #hist = new TimeHistogram();
   readonly #clock: RelativeClock;
   #timeBase: bigint | null = null;
+  // each drop of the current pass of #events: its time (NaN: a bigint one,
+  // in #passBig by position), _who and _what local indexes, and group
+  readonly #passT = new Float64Array(PASS);
+  readonly #passBig = new Map<number, bigint>();
+  readonly #passWho = new Int32Array(PASS);
+  readonly #passWhat = new Int32Array(PASS);
+  readonly #passGroup = new Int32Array(PASS);
   #tMin = Infinity;
   #tMax = -Infinity;
   #bigMin: bigint | null = null;
@@ -193,40 +203,46 @@ export class CaptureImporter {
       this.#whatKeys = new RecordKeyMap(keyRanges(f, WHAT_FIELDS));
       this.#taskKeys = new RecordKeyMap(keyRanges(f, TASK_FIELDS));
     }
-    const groups = this.#groups;
+    const i32 = wordView(body, f.size);
+    const n = Math.floor(body.length / f.size);
+    this.counts.partialRecordBytes += body.length - n * f.size;
+    // Three passes over each PASS drops rather than one: with millions of
+    // groups a drop's group is a cache miss, and a short loop doing nothing
+    // else lets the CPU wait for several of them at once.
+    for (let from = 0; from < n; from += PASS) {
+      const to = Math.min(n, from + PASS);
+      this.#identify(f, body, i32, from, to);
+      this.#countGroups(to - from);
+      // without drop rows, what only a row needs is not even read
+      if (this.#w.dropRows) this.#writeDrops(f, body, i32, from, to);
+      if (this.#passBig.size > 0) this.#passBig.clear();
+    }
+    this.counts.events += n;
+  }
+
+  /** Pass 1: the time, _who and _what of drops `from` to `to` (into #passT, #passWho, #passWhat). */
+  #identify(f: RecordFields, body: Buffer, i32: Int32Array | null, from: number, to: number): void {
+    const size = f.size;
+    const clock = this.#clock;
     const whoKeys = this.#whoKeys!;
     const whatKeys = this.#whatKeys!;
-    const taskKeys = this.#taskKeys!;
-    const i32 = wordView(body, f.size);
-    const size = f.size;
-    const n = Math.floor(body.length / size);
-    this.counts.partialRecordBytes += body.length - n * size;
-    const clocks = this.ctx.clocks;
-    const clock = this.#clock;
-    const w = this.#w;
-    const drops = w.drops;
-    // without drop rows, what only a row needs is not even read
-    const rows = w.dropRows;
-    const firstGroup = this.#firstGroup;
-    const hist = this.#hist;
-    let timeBase = this.#timeBase;
+    const times = this.#passT;
+    const whos = this.#passWho;
+    const whats = this.#passWhat;
     let tMin = this.#tMin;
     let tMax = this.#tMax;
-    for (let i = 0, base = 0; i < n; i++, base += size) {
+    for (let i = from, base = from * size, p = 0; i < to; i++, base += size, p++) {
       let t: number | bigint = clock.rel(f.tsLo(body, base), f.tsHi(body, base));
-      if (t !== t) {
-        // NaN: the first drop, or one the fast path cannot convert exactly
-        const real = clocks.toRealtimeNs(f.ts(body, base));
-        if (timeBase === null) timeBase = this.#setTimeBase(real);
-        const rel = real - timeBase;
-        t = Number(rel);
-        if (!(t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER)) t = this.#unsafeTime(rel, real);
-      }
+      // NaN: the first drop, or one the fast path cannot convert exactly
+      if (t !== t) t = this.#slowTime(f.ts(body, base));
       if (typeof t === 'number') {
+        times[p] = t;
         if (t < tMin) tMin = t;
         if (t > tMax) tMax = t;
+      } else {
+        times[p] = NaN;
+        this.#passBig.set(p, t);
       }
-
       // three small maps rather than one keyed by all of who and what: at
       // 10M drops that one outgrew the CPU caches and cost a miss per drop
       let who = whoKeys.get(body, i32, base);
@@ -239,12 +255,44 @@ export class CaptureImporter {
         what = this.#newWhat(f, body, base);
         whatKeys.set(what);
       }
+      whos[p] = who;
+      whats[p] = what;
+    }
+    this.#tMin = tMin;
+    this.#tMax = tMax;
+  }
+
+  /** Pass 2: the group of each of the pass's `count` drops (into #passGroup), counted with its time. */
+  #countGroups(count: number): void {
+    const groups = this.#groups;
+    const hist = this.#hist;
+    const times = this.#passT;
+    const whos = this.#passWho;
+    const whats = this.#passWhat;
+    const out = this.#passGroup;
+    for (let p = 0; p < count; p++) {
+      const who = whos[p]!;
+      const what = whats[p]!;
       let group = groups.get(who, what);
       if (group < 0) group = this.#newGroup(who, what);
+      out[p] = group;
+      // a NaN time (a bigint one) counts the drop and leaves first/last alone
+      const t = times[p]!;
       groups.count(group, t);
-      if (typeof t === 'number') hist.add(t, groups.rk(group));
+      if (t === t) hist.add(t, groups.rk(group));
+    }
+  }
 
-      if (!rows) continue;
+  /** Pass 3: the _drop row (and _task, _big_len rows) of drops `from` to `to`. */
+  #writeDrops(f: RecordFields, body: Buffer, i32: Int32Array | null, from: number, to: number): void {
+    const size = f.size;
+    const w = this.#w;
+    const drops = w.drops;
+    const taskKeys = this.#taskKeys!;
+    const firstGroup = this.#firstGroup;
+    const times = this.#passT;
+    const groups = this.#passGroup;
+    for (let i = from, base = from * size, p = 0; i < to; i++, base += size, p++) {
       let task = taskKeys.get(body, i32, base);
       if (task < 0) {
         task = this.#newTask(f, body, base);
@@ -253,12 +301,18 @@ export class CaptureImporter {
       const len = f.len(body, base);
       if (len >= LEN_LIMIT) w.bigLen.add(w.nextDropId, len);
       w.nextDropId++;
-      drops.add(t, firstGroup + group, task, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
+      const t = times[p]!;
+      drops.add(t === t ? t : this.#passBig.get(p)!, firstGroup + groups[p]!, task, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
     }
-    this.counts.events += n;
-    this.#timeBase = timeBase;
-    this.#tMin = tMin;
-    this.#tMax = tMax;
+  }
+
+  /** A drop's time the fast path could not give: ns after the time base, a bigint when no double holds it exactly. */
+  #slowTime(ts: bigint): number | bigint {
+    const real = this.ctx.clocks.toRealtimeNs(ts);
+    const timeBase = this.#timeBase ?? this.#setTimeBase(real);
+    const rel = real - timeBase;
+    const t = Number(rel);
+    return t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER ? t : this.#unsafeTime(rel, real);
   }
 
   /** A multiple of 1000 s at or before the first drop: times stay small and bucket starts exact. */
@@ -388,8 +442,8 @@ export class CaptureImporter {
         this.#firstWho + table.who(g),
         this.#firstWhat + table.what(g),
         table.drops(g),
-        times ? base + BigInt(table.first(g)) : null,
-        times ? base + BigInt(table.last(g)) : null,
+        times ? table.first(g) : null,
+        times ? table.last(g) : null,
       );
     }
     const rk = this.#rkRows;

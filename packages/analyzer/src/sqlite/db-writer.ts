@@ -56,7 +56,11 @@ export class DbWriter {
   readonly flow: TableRows;
   readonly flowReason: TableRows;
   readonly aggTime: TableRows;
-  /** _group rows given as (group_id, who_id, what_id, drops, first_ns, last_ns): the sink adds the _who and _what columns */
+  /**
+   * _group rows given as (group_id, who_id, what_id, drops, first, last),
+   * first and last as ns after the capture's time base: the sink adds the
+   * _who and _what columns and the time base
+   */
   readonly group: TableRows;
   readonly aggCapture: TableRows;
   readonly bigLen: TableRows;

@@ -7,10 +7,25 @@
 // that could fail to load, so that such a failure still reaches the receiver.
 import type { MessagePort } from 'node:worker_threads';
 
+/**
+ * Rows of one table, flat (columns of row 0, then row 1, ...): value i is
+ * others[k] when otherAt[k] === i (a string, bigint or null), else numbers[i].
+ */
+export interface PackedTableRows {
+  /** index in SINK_TABLES */
+  table: number;
+  /** transferred, not copied; only the first `count` are values */
+  numbers: Float64Array;
+  count: number;
+  /** ascending positions of the values that are not numbers */
+  otherAt: number[];
+  others: unknown[];
+}
+
 export interface RowsMessage {
   kind: 'rows';
-  /** [index in SINK_TABLES, flat row values]; a table's rows in the order they were made */
-  tables: Array<[number, unknown[]]>;
+  /** a table's rows in the order they were made */
+  tables: PackedTableRows[];
   /** `dropCount` drops of DROP_COLUMNS doubles each (transferred, not copied) */
   drops: Float64Array | null;
   dropCount: number;

@@ -34,7 +34,7 @@ function rebuildError(m: ErrorMessage): Error {
 
 /** Binds one message's rows. */
 export function applyRows(sink: SqlSink, m: RowsMessage): void {
-  for (const [table, values] of m.tables) sink.addFlat(table, values);
+  for (const rows of m.tables) sink.addPacked(rows);
   if (m.drops) sink.drops.addPacked(m.drops, m.dropCount, m.bigTimes);
   sink.progress(m.done, m.total);
 }

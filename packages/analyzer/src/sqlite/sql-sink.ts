@@ -4,6 +4,7 @@
 // the drops take the shortest path there is: a reused argument array.
 import type Database from 'better-sqlite3';
 import { DROP_COLUMNS, SINK_TABLES, type DropRows, type RowSink, type SinkTable, type TableRows } from './db-writer.js';
+import type { PackedTableRows } from './import-channel.js';
 import { relation, schemaDdl } from './schema.js';
 
 /** Rows per multi-row INSERT of drops. */
@@ -19,15 +20,19 @@ function insertSql(table: string, rows: number): string {
 
 /**
  * _group rows as the importer gives them: (group_id, who_id, what_id, drops,
- * first_ns, last_ns). The 15 columns a group copies from its _who and _what
- * are copied by SQLite: two primary-key lookups cost less than binding them.
+ * first, last), first and last in ns after the capture's time base (exact
+ * doubles, or null). The 15 columns a group copies from its _who and _what
+ * are copied by SQLite: two primary-key lookups cost less than binding them;
+ * so is the time base, added here rather than making two bigints per group.
  */
 export const GROUP_INPUT_COLUMNS = 6;
 function groupInsertSql(rows: number): string {
+  // a bound number is a REAL: made an INTEGER before the sum, which must be exact
   return `INSERT INTO _group
 SELECT v.column1, v.column2, v.column3, h.capture_id, h.time_base,
   w.saddr_id, w.sport, w.daddr_id, w.dport, w.family, w.state, w.tcp_flags, w.sk_source, w.dev_id,
-  h.site_id, h.reason_code, h.flags, h.stack_id, v.column4, v.column5, v.column6
+  h.site_id, h.reason_code, h.flags, h.stack_id, v.column4,
+  h.time_base + CAST(v.column5 AS INTEGER), h.time_base + CAST(v.column6 AS INTEGER)
 FROM (VALUES ${placeholders(rows, GROUP_INPUT_COLUMNS)}) v
 JOIN _who w ON w.who_id = v.column2 JOIN _what h ON h.what_id = v.column3`;
 }
@@ -60,13 +65,23 @@ class BatchInsert implements TableRows {
     if (++this.#n === this.#rows) this.#runMany();
   }
 
-  /** Whole rows given as one flat array (columns of row 0, then row 1, ...). */
-  addFlat(values: readonly unknown[]): void {
+  /** Whole rows as they came from the import worker (PackedTableRows). */
+  addPacked(rows: PackedTableRows): void {
     const c = this.#columns;
     const args = this.#args;
-    for (let v = 0; v < values.length; ) {
+    const { numbers, count, otherAt, others } = rows;
+    let next = otherAt.length > 0 ? otherAt[0]! : -1;
+    let k = 0;
+    for (let v = 0; v < count; ) {
       const o = this.#n * c;
-      for (let i = 0; i < c; i++) args[o + i] = values[v++];
+      for (let i = 0; i < c; i++, v++) {
+        if (v === next) {
+          args[o + i] = others[k++];
+          next = k < otherAt.length ? otherAt[k]! : -1;
+        } else {
+          args[o + i] = numbers[v];
+        }
+      }
       if (++this.#n === this.#rows) this.#runMany();
     }
   }
@@ -153,11 +168,11 @@ export class SqlSink implements RowSink {
     return this.#tables[SINK_TABLES.indexOf(name)]!;
   }
 
-  /** Rows of the table with index `index` in SINK_TABLES, as one flat array. */
-  addFlat(index: number, values: readonly unknown[]): void {
-    const t = this.#tables[index];
-    if (!t) throw new RangeError(`no sink table ${index}`);
-    t.addFlat(values);
+  /** Rows of one table as they came from the import worker. */
+  addPacked(rows: PackedTableRows): void {
+    const t = this.#tables[rows.table];
+    if (!t) throw new RangeError(`no sink table ${rows.table}`);
+    t.addPacked(rows);
   }
 
   progress(done: number, total: number): void {

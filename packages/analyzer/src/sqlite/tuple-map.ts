@@ -3,6 +3,7 @@
 // these keep keys in typed arrays and hash integers or raw record bytes.
 
 const EMPTY = 0;
+const INITIAL_SLOTS = 1024;
 
 function mix(h: number, x: number): number {
   h = Math.imul(h ^ x, 0x9e3779b1);
@@ -144,21 +145,27 @@ export class TupleMap {
  * record, read as masked little-endian 32-bit words (the bytes of the word
  * outside the ranges masked off). Lets the import recognize a drop's
  * repeated part (flow, task, site...) without decoding any field.
+ *
+ * Each slot holds its id and key words side by side: at 10M diverse drops
+ * the table outgrows the caches this VM gives a process, and a lookup that
+ * found the slot in one array and the key in another cost two misses.
  */
 export class RecordKeyMap {
   /** byte offset in the record of each key word, and the mask of its key bytes */
   readonly #wordOffs: Int32Array;
   readonly #masks: Int32Array;
-  readonly #words: number;
+  /** Int32s per slot: 1 + id, EMPTY for none; then the key words */
+  readonly #stride: number;
   readonly #scratch: Int32Array;
-  #slots = new Slots();
-  #keys: Int32Array;
-  #values: Int32Array;
+  #table: Int32Array;
+  /** slots - 1 (slots: a power of two, kept under half full) */
+  #mask: number;
+  #size = 0;
+  /** offset of the slot the last get() that returned -1 ended on */
   #probe = -1;
-  // the key words and id of the last record found (word path): drops come in
-  // runs of one flow, site and task, and comparing costs less than hashing
-  readonly #last: Int32Array;
-  #lastValue = -1;
+  // the slot of the last record found (word path): drops come in runs of
+  // one flow, site and task, and comparing costs less than hashing
+  #last = -1;
 
   constructor(ranges: ReadonlyArray<readonly [number, number]>) {
     const masks = new Map<number, number>();
@@ -169,17 +176,16 @@ export class RecordKeyMap {
       }
     }
     const words = [...masks.keys()].sort((x, y) => x - y);
-    this.#words = Math.max(1, words.length);
     this.#wordOffs = Int32Array.from(words);
     this.#masks = Int32Array.from(words.map((wd) => masks.get(wd)!));
-    this.#scratch = new Int32Array(this.#words);
-    this.#last = new Int32Array(this.#words);
-    this.#keys = new Int32Array(1024 * this.#words);
-    this.#values = new Int32Array(1024);
+    this.#scratch = new Int32Array(words.length);
+    this.#stride = 1 + words.length;
+    this.#table = new Int32Array(INITIAL_SLOTS * this.#stride);
+    this.#mask = INITIAL_SLOTS - 1;
   }
 
   get size(): number {
-    return this.#slots.size;
+    return this.#size;
   }
 
   /**
@@ -192,14 +198,15 @@ export class RecordKeyMap {
     const offs = this.#wordOffs;
     const masks = this.#masks;
     const words = offs.length;
+    const t = this.#table;
     let h = 0x2545f491;
     if (i32 !== null) {
       const wb = base >> 2;
-      if (this.#lastValue >= 0) {
-        const last = this.#last;
+      const last = this.#last;
+      if (last >= 0) {
         let j = 0;
-        while (j < words && (i32[wb + (offs[j]! >> 2)]! & masks[j]!) === last[j]) j++;
-        if (j === words) return this.#lastValue;
+        while (j < words && (i32[wb + (offs[j]! >> 2)]! & masks[j]!) === t[last + 1 + j]) j++;
+        if (j === words) return t[last]! - 1;
       }
       for (let j = 0; j < words; j++) {
         const x = i32[wb + (offs[j]! >> 2)]! & masks[j]!;
@@ -217,67 +224,62 @@ export class RecordKeyMap {
         h = mix(h, x);
       }
     }
-    const s = this.#slots;
-    const k = this.#keys;
-    const n = this.#words;
-    for (let i = finish(h) & s.mask; ; i = (i + 1) & s.mask) {
-      const e = s.table[i]!;
-      if (e === EMPTY) {
-        this.#probe = i;
+    const stride = this.#stride;
+    const mask = this.#mask;
+    for (let i = finish(h) & mask; ; i = (i + 1) & mask) {
+      const o = i * stride;
+      const id = t[o]!;
+      if (id === EMPTY) {
+        this.#probe = o;
         return -1;
       }
-      const o = (e - 1) * n;
       let j = 0;
-      while (j < words && k[o + j] === w[j]) j++;
+      while (j < words && t[o + 1 + j] === w[j]) j++;
       if (j === words) {
-        const value = this.#values[e - 1]!;
-        if (i32 !== null) {
-          this.#last.set(w);
-          this.#lastValue = value;
-        }
-        return value;
+        if (i32 !== null) this.#last = o;
+        return id - 1;
       }
     }
   }
 
-  /** Stores `value` under the key of the last get() that returned -1. */
+  /** Stores `value` (non-negative) under the key of the last get() that returned -1. */
   set(value: number): void {
-    if (this.#probe < 0) throw new Error('RecordKeyMap.set() without a missed get()');
-    const words = this.#words;
-    const entry = this.#slots.size++;
-    if ((entry + 1) * words > this.#keys.length) {
-      this.#keys = grown(this.#keys);
-      this.#values = grown(this.#values);
-    }
-    this.#keys.set(this.#scratch, entry * words);
-    this.#values[entry] = value;
-    this.#slots.table[this.#probe] = entry + 1;
+    const o = this.#probe;
+    if (o < 0) throw new Error('RecordKeyMap.set() without a missed get()');
+    this.#table[o] = value + 1;
+    this.#table.set(this.#scratch, o + 1);
     this.#probe = -1;
-    if (this.#slots.full) this.#rehash();
+    if (++this.#size * 2 > this.#mask + 1) this.#rehash();
   }
 
   /** Forgets every key (ids already handed out stay valid in the database). */
   clear(): void {
-    this.#slots = new Slots();
+    this.#table = new Int32Array(INITIAL_SLOTS * this.#stride);
+    this.#mask = INITIAL_SLOTS - 1;
+    this.#size = 0;
     this.#probe = -1;
-    this.#lastValue = -1;
+    this.#last = -1;
   }
 
   #rehash(): void {
-    const old = this.#slots;
-    const s = new Slots(old.table.length * 2);
-    s.size = old.size;
-    const k = this.#keys;
-    const words = this.#words;
-    const used = this.#wordOffs.length;
-    for (let e = 0; e < old.size; e++) {
+    const old = this.#table;
+    const stride = this.#stride;
+    const words = stride - 1;
+    const slots = (this.#mask + 1) * 2;
+    const t = new Int32Array(slots * stride);
+    const mask = slots - 1;
+    for (let from = 0; from < old.length; from += stride) {
+      if (old[from] === EMPTY) continue;
       let h = 0x2545f491;
-      for (let j = 0; j < used; j++) h = mix(h, k[e * words + j]!);
-      let i = finish(h) & s.mask;
-      while (s.table[i] !== EMPTY) i = (i + 1) & s.mask;
-      s.table[i] = e + 1;
+      for (let j = 0; j < words; j++) h = mix(h, old[from + 1 + j]!);
+      let i = finish(h) & mask;
+      while (t[i * stride] !== EMPTY) i = (i + 1) & mask;
+      t.set(old.subarray(from, from + stride), i * stride);
     }
-    this.#slots = s;
+    this.#table = t;
+    this.#mask = mask;
+    // slot offsets moved
+    this.#last = -1;
   }
 }
 

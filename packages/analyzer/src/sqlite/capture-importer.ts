@@ -332,12 +332,27 @@ export class CaptureImporter {
     return BigInt.asIntN(64, rel);
   }
 
-  /** A new (who, what) group, of local _who and _what indexes. */
+  /**
+   * A new (who, what) group, of local _who and _what indexes. Its _group
+   * row is written now, with the columns the drops view reads from it; its
+   * counts at the end (_group_count).
+   */
   #newGroup(who: number, what: number): number {
     const rk = this.#whatRk[what]!;
     // every (flow, reason) pair of the capture is the pair of some group
     this.#flowReasons.set(1, this.#whoFlow[who]!, rk);
-    this.#w.nextGroupId++;
+    const w = this.#w;
+    const h = who * WHO_ROW;
+    const wr = this.#whoRows;
+    const t = what * WHAT_ROW;
+    const tr = this.#whatRows;
+    w.group.add(
+      w.nextGroupId++, this.#firstWho + who, this.#firstWhat + what, this.#captureId, Number(this.#timeBase ?? 0n),
+      // saddr_id, sport, daddr_id, dport, family, state, tcp_flags, sk_source, dev_id
+      wr[h + 1], wr[h + 2], wr[h + 3], wr[h + 4], wr[h + 5], wr[h + 6], wr[h + 7], wr[h + 8], wr[h + 9],
+      // site_id, reason_code, flags, stack_id
+      tr[t], tr[t + 1], tr[t + 2], tr[t + 3],
+    );
     return this.#groups.add(who, what, rk);
   }
 
@@ -396,7 +411,7 @@ export class CaptureImporter {
     this.#w.reason.add(this.#captureId, code, r.name(code), r.subsystem(code));
   }
 
-  /** Writes this capture's _group, _who, _what, _flow_reason and _agg_* rows, and the per-drop counters. */
+  /** Writes this capture's _group_count, _who, _what, _flow_reason and _agg_* rows, and the per-drop counters. */
   finish(): void {
     const w = this.#w;
     const id = this.#captureId;
@@ -436,15 +451,7 @@ export class CaptureImporter {
       w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
     }
     for (let g = 0; g < groups; g++) {
-      // the drops view reads a group's _who and _what columns from its _group row: SqlSink copies them
-      w.group.add(
-        this.#firstGroup + g,
-        this.#firstWho + table.who(g),
-        this.#firstWhat + table.what(g),
-        table.drops(g),
-        times ? table.first(g) : null,
-        times ? table.last(g) : null,
-      );
+      w.groupCount.add(this.#firstGroup + g, table.drops(g), times ? table.first(g) : null, times ? table.last(g) : null);
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts

@@ -7,7 +7,7 @@ import { relation, SCHEMA_VERSION } from './schema.js';
 
 /** Every table an import writes, in one fixed order (a table's index travels between threads). */
 export const SINK_TABLES = [
-  '_who', '_what', '_flow', '_flow_reason', '_agg_time', '_group', '_agg_capture', '_big_len', '_task', '_addr',
+  '_who', '_what', '_flow', '_flow_reason', '_agg_time', '_group', '_group_count', '_agg_capture', '_big_len', '_task', '_addr',
   '_site', '_dev', '_reason', 'stack_symbol', 'stack_frame', 'stack_callsite', '_stack_frame_list', 'captures',
   'meta', 'stats', 'reasons', 'interfaces', '_dropcap_db',
 ] as const;
@@ -56,12 +56,9 @@ export class DbWriter {
   readonly flow: TableRows;
   readonly flowReason: TableRows;
   readonly aggTime: TableRows;
-  /**
-   * _group rows given as (group_id, who_id, what_id, drops, first, last),
-   * first and last as ns after the capture's time base: the sink adds the
-   * _who and _what columns and the time base
-   */
+  /** _group rows, the time base given as a number (an exact double: a multiple of TIME_BASE_UNIT) */
   readonly group: TableRows;
+  readonly groupCount: TableRows;
   readonly aggCapture: TableRows;
   readonly bigLen: TableRows;
   readonly task: TableRows;
@@ -108,6 +105,7 @@ export class DbWriter {
     this.flowReason = sink.table('_flow_reason');
     this.aggTime = sink.table('_agg_time');
     this.group = sink.table('_group');
+    this.groupCount = sink.table('_group_count');
     this.aggCapture = sink.table('_agg_capture');
     this.bigLen = sink.table('_big_len');
     this.task = sink.table('_task');

@@ -9,7 +9,8 @@ import type { MessagePort } from 'node:worker_threads';
 
 /**
  * Rows of one table, flat (columns of row 0, then row 1, ...): value i is
- * others[k] when otherAt[k] === i (a string, bigint or null), else numbers[i].
+ * others[k] when otherAt[k] === i (a string or bigint), else numbers[i],
+ * where NaN stands for null (as SQLite stores a NaN).
  */
 export interface PackedTableRows {
   /** index in SINK_TABLES */

@@ -36,6 +36,9 @@ class PostedTable implements TableRows {
     for (const v of values) {
       if (typeof v === 'number') {
         numbers[n] = v;
+      } else if (v === null) {
+        // SQLite stores a NaN as NULL anyway
+        numbers[n] = NaN;
       } else {
         this.otherAt.push(n);
         this.others.push(v);

@@ -29,7 +29,7 @@ export interface SchemaRelation {
 }
 
 /** Bumped whenever the DDL changes: a --db built by another version is rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const c = (name: string, type: SqlType, doc: string, constraint?: string): SchemaColumn =>
   constraint ? { name, type, doc, constraint } : { name, type, doc };
@@ -120,8 +120,8 @@ LEFT JOIN _group g ON g.group_id = d.group_id`;
 const GROUP_TEXT_COLUMNS = new Set(['host', 'saddr', 'daddr', 'state', 'tcp_flags', 'reason', 'subsystem', 'location', 'ifname', 'sk_source', 'stack_status']);
 const DROP_GROUPS_SELECT = `
 SELECT ${Object.values(G).join(',\n  ')},
-  g.group_id, g.drops, g.first_ns, g.last_ns
-FROM _group g`;
+  g.group_id, n.drops, g.time_base + n.first_t, g.time_base + n.last_t
+FROM _group g JOIN _group_count n ON n.group_id = g.group_id`;
 
 const DROP_VIEW_COLUMNS: SchemaColumn[] = [
   c('capture_id', 'INTEGER', 'Capture the drop comes from (captures.capture_id).'),
@@ -404,7 +404,7 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
     name: '_group',
     kind: 'table',
     internal: true,
-    doc: 'Distinct (who, what) of drops: all a drop shares with others, with the columns of its _who and _what (so the drops view needs one lookup). Its drops are exact, with the first and last drop time; filtered summaries read these.',
+    doc: 'Distinct (who, what) of drops: all a drop shares with others, with the columns of its _who and _what (so the drops view needs one lookup). Written when the import meets the group; its counts, known only at the end, are in _group_count.',
     columns: [
       c('group_id', 'INTEGER', 'Id.', 'PRIMARY KEY'),
       c('who_id', 'INTEGER', '_who.who_id'),
@@ -424,9 +424,18 @@ LEFT JOIN stack_symbol sym ON sym.id = f.symbol_id`,
       c('reason_code', 'INTEGER', 'As in _what.'),
       c('flags', 'INTEGER', 'As in _what.'),
       c('stack_id', 'INTEGER', 'As in _what.'),
+    ],
+  },
+  {
+    name: '_group_count',
+    kind: 'table',
+    internal: true,
+    doc: 'Exact drops of each _group, with its first and last drop time; filtered summaries read these (through _drop_groups). Apart from _group so that the wide rows need not wait for the end of the import.',
+    columns: [
+      c('group_id', 'INTEGER', '_group.group_id', 'PRIMARY KEY'),
       c('drops', 'INTEGER', 'Drops of the group.'),
-      c('first_ns', 'INTEGER', 'Earliest time_ns of the group; NULL when not kept (damaged times).'),
-      c('last_ns', 'INTEGER', 'Latest time_ns of the group; NULL when not kept.'),
+      c('first_t', 'INTEGER', 'Earliest drop time, ns after _group.time_base; NULL when not kept (damaged times).'),
+      c('last_t', 'INTEGER', 'Latest drop time, likewise.'),
     ],
   },
   {

@@ -19,22 +19,12 @@ function insertSql(table: string, rows: number): string {
 }
 
 /**
- * _group rows as the importer gives them: (group_id, who_id, what_id, drops,
- * first, last), first and last in ns after the capture's time base (exact
- * doubles, or null). The 15 columns a group copies from its _who and _what
- * are copied by SQLite: two primary-key lookups cost less than binding them;
- * so is the time base, added here rather than making two bigints per group.
+ * _group rows: the time base comes as a number, an exact double (packing.ts
+ * TIME_BASE_UNIT) that SQLite must store as an INTEGER, not a REAL.
  */
-export const GROUP_INPUT_COLUMNS = 6;
 function groupInsertSql(rows: number): string {
-  // a bound number is a REAL: made an INTEGER before the sum, which must be exact
-  return `INSERT INTO _group
-SELECT v.column1, v.column2, v.column3, h.capture_id, h.time_base,
-  w.saddr_id, w.sport, w.daddr_id, w.dport, w.family, w.state, w.tcp_flags, w.sk_source, w.dev_id,
-  h.site_id, h.reason_code, h.flags, h.stack_id, v.column4,
-  h.time_base + CAST(v.column5 AS INTEGER), h.time_base + CAST(v.column6 AS INTEGER)
-FROM (VALUES ${placeholders(rows, GROUP_INPUT_COLUMNS)}) v
-JOIN _who w ON w.who_id = v.column2 JOIN _what h ON h.what_id = v.column3`;
+  const columns = relation('_group').columns.map((col) => (col.name === 'time_base' ? 'CAST(? AS INTEGER)' : '?'));
+  return `INSERT INTO _group VALUES ${new Array(rows).fill(`(${columns.join(',')})`).join(',')}`;
 }
 
 /** Rows of one table written `rows` at a time; flush() writes the rest one by one. */
@@ -44,19 +34,16 @@ class BatchInsert implements TableRows {
   readonly #columns: number;
   readonly #rows: number;
   readonly #args: unknown[];
-  /** tables this one's INSERT reads: written out before it runs */
-  readonly #reads: BatchInsert[];
   #many: Database.Statement | null = null;
   #one: Database.Statement | null = null;
   #n = 0;
 
-  constructor(db: Database.Database, columns: number, sql: (rows: number) => string, rows: number, reads: BatchInsert[] = []) {
+  constructor(db: Database.Database, columns: number, sql: (rows: number) => string, rows: number) {
     this.#db = db;
     this.#sql = sql;
     this.#columns = columns;
     this.#rows = rows;
     this.#args = new Array(rows * this.#columns);
-    this.#reads = reads;
   }
 
   add(...values: unknown[]): void {
@@ -79,7 +66,8 @@ class BatchInsert implements TableRows {
           args[o + i] = others[k++];
           next = k < otherAt.length ? otherAt[k]! : -1;
         } else {
-          args[o + i] = numbers[v];
+          const x = numbers[v]!;
+          args[o + i] = x === x ? x : null;
         }
       }
       if (++this.#n === this.#rows) this.#runMany();
@@ -88,7 +76,6 @@ class BatchInsert implements TableRows {
 
   flush(): void {
     if (this.#n === 0) return;
-    for (const t of this.#reads) t.flush();
     this.#one ??= this.#db.prepare(this.#sql(1));
     for (let r = 0; r < this.#n; r++) this.#one.run(this.#args.slice(r * this.#columns, (r + 1) * this.#columns));
     this.#n = 0;
@@ -97,7 +84,6 @@ class BatchInsert implements TableRows {
   #runMany(): void {
     // prepared on first use: most tables of a small capture never fill a batch
     this.#many ??= this.#db.prepare(this.#sql(this.#rows));
-    for (const t of this.#reads) t.flush();
     this.#many.run(this.#args);
     this.#n = 0;
   }
@@ -158,9 +144,7 @@ export class SqlSink implements RowSink {
     db.exec(schemaDdl());
     this.drops = new SqlDropRows(db);
     const table = (t: string) => new BatchInsert(db, relation(t).columns.length, (rows) => insertSql(t, rows), 64);
-    this.#tables = SINK_TABLES.map((t) => (t === '_group' ? null! : table(t)));
-    const reads = [this.table('_who'), this.table('_what')];
-    this.#tables[SINK_TABLES.indexOf('_group')] = new BatchInsert(db, GROUP_INPUT_COLUMNS, groupInsertSql, 64, reads);
+    this.#tables = SINK_TABLES.map((t) => (t === '_group' ? new BatchInsert(db, relation(t).columns.length, groupInsertSql, 64) : table(t)));
     this.#onProgress = onProgress;
   }
 

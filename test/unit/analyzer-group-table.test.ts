@@ -63,4 +63,22 @@ describe('GroupTable', () => {
     expect([table.drops(g), table.first(g), table.drops(h), table.first(h)]).toEqual([1, 10, 1, 20]);
     expect(() => table.add(5, 6, 0)).toThrow(/without a missed get/);
   });
+
+  it('rehashes only the groups keyed since forgetKeys, and finds each of them', () => {
+    const table = new GroupTable();
+    for (let i = 0; i < 3000; i++) {
+      expect(table.get(i, 0)).toBe(-1);
+      table.add(i, 0, 0);
+    }
+    table.forgetKeys();
+    // enough new groups for several rehashes; the forgotten ones stay unkeyed
+    const fresh = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      expect(table.get(i, 1)).toBe(-1);
+      fresh.set(i, table.add(i, 1, 0));
+    }
+    for (const [who, g] of fresh) expect(table.get(who, 1)).toBe(g);
+    expect(table.get(7, 0)).toBe(-1);
+    expect(table.size).toBe(8000);
+  });
 });

@@ -17,6 +17,7 @@ import { LEN_LIMIT, TIME_BASE_UNIT, U16, packAckLen } from './packing.js';
 import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
+import { FlowReasonSet } from './flow-reason-set.js';
 import { GroupTable } from './group-table.js';
 import { RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
 
@@ -98,7 +99,7 @@ export class CaptureImporter {
   // reason keys: (reason code, no-reason flag) of this capture -> small number
   readonly #reasonKeys = new TupleMap(2);
   readonly #rkRows: number[] = [];
-  readonly #flowReasons = new TupleMap(2);
+  readonly #flowReasons = new FlowReasonSet();
   readonly #hist = new TimeHistogram();
   readonly #clock: RelativeClock;
   #timeBase: bigint | null = null;
@@ -340,7 +341,7 @@ export class CaptureImporter {
   #newGroup(who: number, what: number): number {
     const rk = this.#whatRk[what]!;
     // every (flow, reason) pair of the capture is the pair of some group
-    this.#flowReasons.set(1, this.#whoFlow[who]!, rk);
+    this.#flowReasons.add(this.#whoFlow[who]!, rk);
     const w = this.#w;
     const h = who * WHO_ROW;
     const wr = this.#whoRows;
@@ -455,7 +456,7 @@ export class CaptureImporter {
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts
-    const flowReasons = [...this.#flowReasons.keys()].map(([flow, key]) => [flow, rk[key * 2]!, rk[key * 2 + 1]!] as const);
+    const flowReasons = this.#flowReasons.pairs().map(([flow, key]) => [flow, rk[key * 2]!, rk[key * 2 + 1]!] as const);
     flowReasons.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
     for (const [flow, code, noReason] of flowReasons) w.flowReason.add(flow, id, code, noReason);
     let first: bigint | null = null;

@@ -131,16 +131,16 @@ export class GroupTable {
   }
 
   #rehash(): void {
-    const old = this.#slots;
-    const slots = new Int32Array(old.length * 2);
+    const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
     const r = this.#records;
-    for (const e of old) {
-      if (e === EMPTY) continue;
-      const o = (e - 1) * STRIDE;
+    // the keyed groups are the last #keys records (forgetKeys() keeps earlier
+    // ones unkeyed): read in order, not in slot order, a cache miss each
+    for (let g = this.#size - this.#keys; g < this.#size; g++) {
+      const o = g * STRIDE;
       let i = hashPair(r[o + WHO]!, r[o + WHAT]!) & mask;
       while (slots[i] !== EMPTY) i = (i + 1) & mask;
-      slots[i] = e;
+      slots[i] = g + 1;
     }
     this.#slots = slots;
   }

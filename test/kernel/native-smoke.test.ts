@@ -352,8 +352,9 @@ for i in range(${total}):
     const kept: Buffer[] = [];
     const copies: Buffer[] = [];
     let shuffledRight = 0;
-    // small batches, so a storm goes through far more batches than the pool holds
-    const opts = options({ batchBytes: 40 * EVENT_SIZE, maxQueuedBatches: 2, shuffleEvents: true, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } });
+    // small batches, so a storm goes through far more batches than the pool
+    // holds; 43 records, so the poll thread's 8-at-a-time shuffle has a tail
+    const opts = options({ batchBytes: 43 * EVENT_SIZE, maxQueuedBatches: 2, shuffleEvents: true, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } });
     const tracer = new native.Tracer(opts, (batch) => {
       expect(batch.events.length).toBe(batch.count * EVENT_SIZE);
       // the poll thread's shuffled copy is the format's own shuffle of the events

@@ -152,6 +152,8 @@ export interface SyntheticOptions {
   layout?: RecordLayout;
   interfaces?: Array<{ netns: number; ifindex: number; name: string }>;
   codec?: Codec;
+  /** EVENTS blocks written before the STACKS block (a recorder never does; a damaged or spliced file may) */
+  stacksAfter?: number;
 }
 
 export const DEFAULT_STACKS: StackEntry[] = [
@@ -189,13 +191,16 @@ export function writeSyntheticCapture(file: string, o: SyntheticOptions = {}): v
   w.writeBlock(BlockType.Kallsyms, Buffer.from(KALLSYMS), { codec: Codec.Deflate });
   w.writeMsgpack(BlockType.Interfaces, o.interfaces ?? [{ netns: 4026531840, ifindex: 1, name: 'lo' }]);
   w.writeMsgpack(BlockType.Clocks, startClocks);
-  w.writeBlock(BlockType.Stacks, encodeStacks(o.stacks ?? DEFAULT_STACKS));
+  const stacks = () => w.writeBlock(BlockType.Stacks, encodeStacks(o.stacks ?? DEFAULT_STACKS));
+  const stacksAfter = o.stacksAfter ?? 0;
+  if (stacksAfter === 0) stacks();
   for (let i = 0; i < (o.unknownBlocks ?? 0); i++) w.writeBlock(77, Buffer.from('from the future'));
   const events = o.events ?? [];
   const per = o.blockSize ?? 1000;
-  for (let i = 0; i < events.length; i += per) {
+  for (let i = 0, block = 0; i < events.length; i += per) {
     const recs = Buffer.concat(events.slice(i, i + per).map((e) => encodeEvent(e, layout)));
     w.writeEvents(recs, layout.size, o.codec === undefined ? {} : { codec: o.codec });
+    if (++block === stacksAfter) stacks();
   }
   if (o.stats !== null) {
     w.writeMsgpack(

@@ -52,6 +52,22 @@ function decodeWithEventDecoder(file: string, captureId: number): DropRow[] {
   return rows;
 }
 
+/** Every row of the drops view equals EventDecoder's decoding of the same record, field for field. */
+function expectDropsEqualDecoder(a: ReturnType<typeof loadCaptures>, file: string, n: number): void {
+  const rows = a.db.prepare('SELECT * FROM drops').safeIntegers(true).all() as Array<Record<string, unknown>>;
+  expect(rows.length).toBe(n);
+  expect(Object.keys(rows[0]!)).toEqual([...DROP_COLUMNS]);
+  const expected = decodeWithEventDecoder(file, 1);
+  const norm = (r: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' && k !== 'time_ns' && k !== 'location_addr' ? Number(v) : v]));
+  for (let i = 0; i < rows.length; i++) {
+    const e = expected[i]!;
+    const stackId = e.stack_id; // file id; SQL gives the leaf callsite
+    expect(norm(rows[i]!), `row ${i}`).toEqual({ ...e, stack_id: rows[i]!.stack_id === null ? null : Number(rows[i]!.stack_id) });
+    expect(rows[i]!.stack_id === null).toBe(stackId === null);
+  }
+}
+
 describe('loadCaptures', () => {
   const file = t.file('mixed.dcap');
   const events = mixedEvents(1000);
@@ -59,21 +75,23 @@ describe('loadCaptures', () => {
 
   it('imports every event; the drops view equals EventDecoder field for field', () => {
     const a = loadCaptures([file]);
-    const rows = a.db.prepare('SELECT * FROM drops').safeIntegers(true).all() as Array<Record<string, unknown>>;
-    expect(rows.length).toBe(1000);
-    expect(Object.keys(rows[0]!)).toEqual([...DROP_COLUMNS]);
-    const expected = decodeWithEventDecoder(file, 1);
-    const norm = (r: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' && k !== 'time_ns' && k !== 'location_addr' ? Number(v) : v]));
-    for (let i = 0; i < rows.length; i++) {
-      const e = expected[i]!;
-      const stackId = e.stack_id; // file id; SQL gives the leaf callsite
-      expect(norm(rows[i]!), `row ${i}`).toEqual({ ...e, stack_id: rows[i]!.stack_id === null ? null : Number(rows[i]!.stack_id) });
-      expect(rows[i]!.stack_id === null).toBe(stackId === null);
-    }
+    expectDropsEqualDecoder(a, file, 1000);
     expect(a.captures).toMatchObject([{ capture_id: 1, host: 'testhost', events: 1000, lost_events: 0, clean_stop: true, attach: 'tp_btf', kernel_release: '6.18.0-test' }]);
     expect(a.captures[0]!.start_ns).toBe(START_MONO + CLOCK_OFFSET_NS);
     expect(a.warnings).toEqual([`${file}: skipped 2 blocks of unknown type (written by a newer dropcap?)`]);
+  });
+
+  it('equals EventDecoder across the importer passes of 512 drops, with a time no double holds in a later pass', () => {
+    const big = t.file('one-block.dcap');
+    const events = mixedEvents(1500);
+    // ~32 years after the rest: kept as a bigint all the way to the row
+    events[1100] = { ...events[1100]!, ts_ns: START_MONO + 1_000_000_000_000_000_001n };
+    writeSyntheticCapture(big, { events, blockSize: 1500 });
+    const a = loadCaptures([big]);
+    expectDropsEqualDecoder(a, big, 1500);
+    const times = a.db.prepare('SELECT time_ns FROM drops').pluck().safeIntegers(true).all() as bigint[];
+    expect(times[1100]! - times[1099]! > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    a.db.close();
   });
 
   it('names reasons, including subsystem and unknown ones', () => {

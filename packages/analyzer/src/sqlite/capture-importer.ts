@@ -1,12 +1,12 @@
 // Imports one capture, block by block, into the database: context blocks go
 // to the CaptureContext, STACKS into the stack tables, EVENTS through the
-// loop below. A drop's repeated part is recognized by its raw bytes
-// (RecordKeyMap): its group (_group: the flow, state and device of _who with
-// the site, reason, stack and flags of _what) and its task and CPU (_task),
-// each decoded and interned once. Only time, ids and seq/ack/len/window are
-// written per drop (packing.ts), and the exact counts the summary needs are
-// kept on the way (drops per group, _who, _what, _flow; _flow_reason,
-// _agg_time), so that it need not scan _drop.
+// passes of #events below. A drop's repeated part is recognized by its raw
+// bytes (RecordKeyMap): its group (_group: the flow, state and device of
+// _who with the site, reason, stack and flags of _what) and its task and CPU
+// (_task), each decoded and interned once. Only time, ids and
+// seq/ack/len/window are written per drop (packing.ts), and the exact counts
+// the summary needs are kept on the way (drops per group, _who, _what,
+// _flow; _flow_reason, _agg_time), so that it need not scan _drop.
 import { BlockType, CaptureReader, EventFlags, decodeStacks, unpackValue, type DecodedBlock } from '@dropcap/format';
 import { parseClockPair } from '../decode/clock-map.js';
 import { CaptureContext } from '../decode/capture-context.js';
@@ -103,6 +103,8 @@ export class CaptureImporter {
   readonly #hist = new TimeHistogram();
   readonly #clock: RelativeClock;
   #timeBase: bigint | null = null;
+  /** #timeBase as a number for _group rows (exact: a multiple of TIME_BASE_UNIT) */
+  #timeBaseNumber = 0;
   // each drop of the current pass of #events: its time (NaN: a bigint one,
   // in #passBig by position), _who and _what local indexes, and group
   readonly #passT = new Float64Array(PASS);
@@ -320,6 +322,7 @@ export class CaptureImporter {
   #setTimeBase(real: bigint): bigint {
     const q = real / TIME_BASE_UNIT;
     this.#timeBase = (real < 0n && q * TIME_BASE_UNIT !== real ? q - 1n : q) * TIME_BASE_UNIT;
+    this.#timeBaseNumber = Number(this.#timeBase);
     this.#clock.setBase(this.#timeBase);
     return this.#timeBase;
   }
@@ -348,7 +351,7 @@ export class CaptureImporter {
     const t = what * WHAT_ROW;
     const tr = this.#whatRows;
     w.group.add(
-      w.nextGroupId++, this.#firstWho + who, this.#firstWhat + what, this.#captureId, Number(this.#timeBase ?? 0n),
+      w.nextGroupId++, this.#firstWho + who, this.#firstWhat + what, this.#captureId, this.#timeBaseNumber,
       // saddr_id, sport, daddr_id, dport, family, state, tcp_flags, sk_source, dev_id
       wr[h + 1], wr[h + 2], wr[h + 3], wr[h + 4], wr[h + 5], wr[h + 6], wr[h + 7], wr[h + 8], wr[h + 9],
       // site_id, reason_code, flags, stack_id

@@ -3,6 +3,8 @@
 // errors that decoding in this thread gives: on every real fixture, the
 // damaged ones, the fuzzer's regressions and several captures at once.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dumpWithoutSources } from '../support/db-dump.js';
@@ -61,6 +63,26 @@ describe('import in a worker thread', () => {
   it('same database for several captures at once', { timeout: 60_000 }, () => {
     const r = expectSame([...captures('scenarios'), ...captures('second-host')]);
     expect('error' in r ? r.error : r.tables.captures!.length).toBe(2);
+  });
+
+  it('a database kept with --db, its bulk tables paged from the worker\'s rows, equals one that bound every row', { timeout: 60_000 }, () => {
+    const paths = [...captures('scenarios'), ...captures('storm'), ...captures('second-host')];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-kept-'));
+    try {
+      const kept = loadCaptures(paths, { importThreads: 'worker', dbPath: path.join(dir, 'kept.db') });
+      const bound = loadCaptures(paths, { importThreads: 'in-thread' });
+      expect(kept.decodedIn).toBe('worker');
+      expect(kept.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(dumpWithoutSources(kept.db)).toEqual(dumpWithoutSources(bound.db));
+      // rowids too: _big_len names drops by theirs
+      const drops = (db: typeof kept.db) => db.prepare('SELECT rowid, * FROM _drop').raw().safeIntegers(true).all();
+      expect(drops(kept.db)).toEqual(drops(bound.db));
+      expect(fs.readdirSync(dir)).toEqual(['kept.db']);
+      kept.db.close();
+      bound.db.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('same database without drop rows (the unfiltered summary)', { timeout: 60_000 }, () => {

@@ -5,6 +5,7 @@
 // sends (SqlSink). Smaller captures are imported in this thread.
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
+import type { BulkTables } from './bulk-tables.js';
 import { DbWriter, type WriterOptions } from './db-writer.js';
 import { importInWorker, importWorkerScript } from './import-host.js';
 import { SqlSink } from './sql-sink.js';
@@ -54,11 +55,13 @@ export interface ImportOptions extends WriterOptions {
   onProgress?: (done: number, total: number) => void;
   /** default 'auto' */
   threads?: ImportThreads;
+  /** the bulk tables' rows go to these pages, not into SQLite (bulk-tables.ts) */
+  bulk?: BulkTables;
 }
 
 export function importCaptures(db: Database.Database, paths: string[], opts: ImportOptions = {}): ImportResult {
-  const { onProgress, threads = 'auto', ...writer } = opts;
-  const sink = new SqlSink(db, onProgress);
+  const { onProgress, threads = 'auto', bulk, ...writer } = opts;
+  const sink = new SqlSink(db, onProgress, bulk);
   const script = threads === 'in-thread' ? null : importWorkerScript();
   if (threads === 'worker' && !script) throw new Error('the import worker is not built (npm run build)');
   const useWorker = script !== null && (threads === 'worker' || totalBytes(paths) >= WORKER_MIN_BYTES);

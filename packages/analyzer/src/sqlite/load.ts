@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { AnalyzerError } from '../errors.js';
+import { BulkTables } from './bulk-tables.js';
 import { readCaptures, type CaptureInfo } from './captures.js';
 import { identify, importCaptures, tunePragmasForImport, type ImportOptions, type ImportResult, type ImportThreads, type SourceIdentity } from './import.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -117,24 +118,46 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
   return { db, captures: readCaptures(db), warnings, reused: true, decodedIn: null, dropRows: true };
 }
 
+/**
+ * Side files for the bulk tables' pages (bulk-tables.ts), when the fresh
+ * database has the plain page layout they are written for: no auto_vacuum
+ * (it would need pointer-map pages). Else null, and SQLite takes every row.
+ */
+function bulkTablesFor(db: Database.Database, dbFile: string): BulkTables | null {
+  if (db.pragma('auto_vacuum', { simple: true }) !== 0) return null;
+  return new BulkTables(dbFile, db.pragma('page_size', { simple: true }) as number);
+}
+
+function rootPages(db: Database.Database): Map<string, number> {
+  const rows = db.prepare("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string; rootpage: number }>;
+  return new Map(rows.map((r) => [r.name, r.rootpage]));
+}
+
 function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
   const tmp = `${dbPath}.importing-${process.pid}`;
   fs.rmSync(tmp, { force: true });
   let result: ImportResult;
+  let bulk: BulkTables | null = null;
+  let roots = new Map<string, number>();
   try {
     const db = new Database(tmp);
     // like the captures, the database holds kernel addresses: owner only
     fs.chmodSync(tmp, 0o600);
     try {
       tunePragmasForImport(db);
-      result = importCaptures(db, paths, importOptions(opts, true));
+      bulk = bulkTablesFor(db, tmp);
+      result = importCaptures(db, paths, { ...importOptions(opts, true), ...(bulk ? { bulk } : {}) });
+      roots = rootPages(db);
     } finally {
       db.close();
     }
+    bulk?.splice(tmp, roots);
     fs.renameSync(tmp, dbPath);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    bulk?.remove();
   }
   const db = new Database(dbPath, { fileMustExist: true });
   tuneForQueries(db);

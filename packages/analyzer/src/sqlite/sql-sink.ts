@@ -4,7 +4,9 @@
 // the drops take the shortest path there is: a reused argument array.
 import type Database from 'better-sqlite3';
 import { DROP_COLUMNS, SINK_TABLES, type DropRows, type RowSink, type SinkTable, type TableRows } from './db-writer.js';
+import type { BulkTables } from './bulk-tables.js';
 import type { PackedTableRows } from './import-channel.js';
+import { PagedDropRows, PagedTableRows } from './paged-rows.js';
 import { relation, schemaDdl } from './schema.js';
 
 /** Rows per multi-row INSERT of drops. */
@@ -134,21 +136,40 @@ class SqlDropRows implements DropRows {
   }
 }
 
+/** What SqlSink needs of a table's rows: bound (BatchInsert) or paged (paged-rows.ts). */
+interface SinkTableRows extends TableRows {
+  addPacked(rows: PackedTableRows): void;
+  flush(): void;
+}
+
+interface SinkDropRows extends DropRows {
+  addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void;
+  flush(): void;
+}
+
 export class SqlSink implements RowSink {
-  readonly drops: SqlDropRows;
-  readonly #tables: BatchInsert[];
+  readonly drops: SinkDropRows;
+  readonly #tables: SinkTableRows[];
   readonly #onProgress: ((done: number, total: number) => void) | undefined;
 
-  /** Creates the schema in `db` (which must be empty) and prepares the inserts. */
-  constructor(db: Database.Database, onProgress?: (done: number, total: number) => void) {
+  /**
+   * Creates the schema in `db` (which must be empty) and prepares the
+   * inserts. With `bulk`, the bulk tables' rows go to its pages instead
+   * (bulk-tables.ts), to be spliced in once the database is closed.
+   */
+  constructor(db: Database.Database, onProgress?: (done: number, total: number) => void, bulk?: BulkTables) {
     db.exec(schemaDdl());
-    this.drops = new SqlDropRows(db);
-    const table = (t: string) => new BatchInsert(db, relation(t).columns.length, (rows) => insertSql(t, rows), 64);
-    this.#tables = SINK_TABLES.map((t) => (t === '_group' ? new BatchInsert(db, relation(t).columns.length, groupInsertSql, 64) : table(t)));
+    this.drops = bulk ? new PagedDropRows(bulk.table('_drop').writer) : new SqlDropRows(db);
+    const rows = (t: SinkTable): SinkTableRows => {
+      const columns = relation(t).columns.length;
+      if (bulk && (t === '_group' || t === '_group_count')) return new PagedTableRows(bulk.table(t).writer, columns);
+      return new BatchInsert(db, columns, t === '_group' ? groupInsertSql : (n) => insertSql(t, n), 64);
+    };
+    this.#tables = SINK_TABLES.map(rows);
     this.#onProgress = onProgress;
   }
 
-  table(name: SinkTable): BatchInsert {
+  table(name: SinkTable): TableRows {
     return this.#tables[SINK_TABLES.indexOf(name)]!;
   }
 

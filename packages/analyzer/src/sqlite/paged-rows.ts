@@ -1,0 +1,82 @@
+// SqlSink's rows for the bulk tables of a database kept with --db
+// (bulk-tables.ts): the same calls as the rows it binds into SQLite, written
+// as b-tree pages instead.
+import type { CellValue, LeafPageWriter } from './btree-pages.js';
+import { DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
+import type { PackedTableRows } from './import-channel.js';
+
+/** _drop rows: rowids 1, 2, ... in the order given, as SQLite numbers a fresh table's rows. */
+export class PagedDropRows implements DropRows {
+  readonly #writer: LeafPageWriter;
+  readonly #row: CellValue[] = new Array<CellValue>(DROP_COLUMNS);
+  #rowid = 0;
+
+  constructor(writer: LeafPageWriter) {
+    this.#writer = writer;
+  }
+
+  add(t: number | bigint, group: number, task: number, seqWin: number, ackLen: number): void {
+    const r = this.#row;
+    r[0] = t;
+    r[1] = group;
+    r[2] = task;
+    r[3] = seqWin;
+    r[4] = ackLen;
+    this.#writer.add(++this.#rowid, r);
+  }
+
+  /** As SqlDropRows.addPacked. */
+  addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
+    let next = 0;
+    for (let r = 0, o = 0; r < count; r++, o += DROP_COLUMNS) {
+      let t: number | bigint = rows[o]!;
+      if (t !== t && next < bigTimes.length && bigTimes[next]![0] === r) t = bigTimes[next++]![1];
+      this.add(t, rows[o + 1]!, rows[o + 2]!, rows[o + 3]!, rows[o + 4]!);
+    }
+  }
+
+  flush(): void {
+    // pages are handed on as they fill; BulkTables.finish() writes the last
+  }
+}
+
+/** Rows of a table whose first column is its INTEGER PRIMARY KEY (the rowid). */
+export class PagedTableRows implements TableRows {
+  readonly #writer: LeafPageWriter;
+  readonly #columns: number;
+  readonly #row: CellValue[];
+
+  constructor(writer: LeafPageWriter, columns: number) {
+    this.#writer = writer;
+    this.#columns = columns;
+    this.#row = new Array<CellValue>(columns);
+  }
+
+  add(...values: unknown[]): void {
+    this.#writer.add(values[0] as number, values as CellValue[]);
+  }
+
+  /** Whole rows as they came from the import worker (PackedTableRows). */
+  addPacked(rows: PackedTableRows): void {
+    const c = this.#columns;
+    const row = this.#row;
+    const { numbers, count, otherAt, others } = rows;
+    let next = otherAt.length > 0 ? otherAt[0]! : -1;
+    let k = 0;
+    for (let v = 0; v < count; ) {
+      for (let i = 0; i < c; i++, v++) {
+        if (v === next) {
+          row[i] = others[k++] as CellValue;
+          next = k < otherAt.length ? otherAt[k]! : -1;
+        } else {
+          row[i] = numbers[v]!;
+        }
+      }
+      this.#writer.add(row[0] as number, row);
+    }
+  }
+
+  flush(): void {
+    // as PagedDropRows.flush()
+  }
+}

@@ -1,0 +1,155 @@
+// The bulk tables' pages (btree-pages.ts, bulk-tables.ts) against SQLite
+// itself: rows written as pages and spliced into a closed database must pass
+// PRAGMA integrity_check and read back exactly as the same rows inserted
+// through SQL, types included (INTEGER vs REAL vs NULL), for a tree of one
+// leaf, of one interior level and of two; and a --db import must hold the
+// same tables as an import that binds every row.
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCaptures } from '@dropcap/analyzer';
+import { BulkTables } from '../../packages/analyzer/src/sqlite/bulk-tables.js';
+import { schemaDdl } from '../../packages/analyzer/src/sqlite/schema.js';
+import { dumpWithoutSources } from '../support/db-dump.js';
+import { KERNEL, START_MONO, tmpDir, writeSyntheticCapture, type EventSpec } from '../support/synthetic-capture.js';
+
+const t = tmpDir('dropcap-bulk-');
+afterAll(() => t.cleanup());
+
+type Value = number | bigint | null;
+// every serial type's edges, whole doubles past 2^53 (stored as INTEGER), reals, NaN (NULL), bigints
+const EDGES: Value[] = [
+  0, 1, -1, -0, 2, 127, -128, 128, -129, 32767, -32768, 32768, -32769, 8388607, -8388608, 8388608, -8388609, 2147483647, -2147483648,
+  2147483648, -2147483649, 2 ** 47 - 1, -(2 ** 47), 2 ** 47, -(2 ** 47) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 4.6e18, -4.6e18, 0.5, -1e-300,
+  Infinity, NaN, null, 5n, 1n, 0n, -(2n ** 63n), 2n ** 63n - 1n, 1234567890123456789n, -(2n ** 40n),
+];
+
+function rowsFor(n: number, columns: number, withRowidColumn: boolean): Value[][] {
+  const out: Value[][] = [];
+  for (let r = 0; r < n; r++) {
+    const row: Value[] = [];
+    for (let c = 0; c < columns; c++) row.push(EDGES[(r * 7 + c * 13) % EDGES.length]!);
+    // an INTEGER PRIMARY KEY column holds the rowid: sparse, ascending
+    if (withRowidColumn) row[0] = 3 * r + 1;
+    out.push(row);
+  }
+  return out;
+}
+
+/** The table's rows, with rowid, as exact text. */
+function read(db: Database.Database, table: string): string[] {
+  return (db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).raw().safeIntegers(true).all() as unknown[][]).map((r) =>
+    JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+  );
+}
+
+/** Levels of the b-tree at `root` of the 4096-byte-page file: interior pages down the right edge, then the leaf. */
+function levels(file: string, root: number): number {
+  const bytes = fs.readFileSync(file);
+  let n = 1;
+  for (let page = root; bytes[(page - 1) * 4096] === 0x05; n++) page = bytes.readUInt32BE((page - 1) * 4096 + 8);
+  return n;
+}
+
+/** Writes `drops` _drop rows and `groups` _group_count rows both ways; returns [paged, sql] databases. */
+function bothWays(name: string, drops: number, groups: number): [Database.Database, Database.Database] {
+  const paged = t.file(`${name}-paged.db`);
+  const sql = t.file(`${name}-sql.db`);
+  const dropRows = rowsFor(drops, 5, false);
+  const countRows = rowsFor(groups, 4, true);
+
+  const a = new Database(paged);
+  a.exec(schemaDdl());
+  a.exec("INSERT INTO _reason VALUES (1, 2, 'X', 'CORE')"); // SQLite's own pages beside ours
+  const roots = new Map((a.prepare("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string; rootpage: number }>).map((r) => [r.name, r.rootpage]));
+  a.close();
+  const bulk = new BulkTables(paged, 4096);
+  try {
+    dropRows.forEach((row, i) => bulk.table('_drop').writer.add(i + 1, row));
+    for (const row of countRows) bulk.table('_group_count').writer.add(row[0] as number, row);
+    bulk.splice(paged, roots);
+  } finally {
+    bulk.remove();
+  }
+
+  const b = new Database(sql);
+  b.exec(schemaDdl());
+  b.exec("INSERT INTO _reason VALUES (1, 2, 'X', 'CORE')");
+  const insertDrop = b.prepare('INSERT INTO _drop (rowid, t, group_id, task_id, seq_win, ack_len) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertCount = b.prepare('INSERT INTO _group_count VALUES (?, ?, ?, ?)');
+  b.transaction(() => {
+    dropRows.forEach((row, i) => insertDrop.run(i + 1, ...row));
+    for (const row of countRows) insertCount.run(...row);
+  })();
+  b.close();
+  return [new Database(paged, { readonly: true }), new Database(sql, { readonly: true })];
+}
+
+describe('bulk table pages', () => {
+  for (const [label, drops, groups, depth] of [
+    ['one leaf', 3, 1, 1],
+    ['one interior level', 900, 400, 2],
+    ['two interior levels', 70_000, 0, 3],
+  ] as const) {
+    it(`read back as SQLite's own rows and pass integrity_check: ${label}`, () => {
+      const [paged, sql] = bothWays(label.replace(/ /g, '-'), drops, groups);
+      expect(paged.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(read(paged, '_drop')).toEqual(read(sql, '_drop'));
+      expect(read(paged, '_group_count')).toEqual(read(sql, '_group_count'));
+      expect(paged.prepare('SELECT * FROM _reason').all()).toEqual(sql.prepare('SELECT * FROM _reason').all());
+      // the tree really has the shape the label says
+      const root = paged.prepare("SELECT rootpage FROM sqlite_master WHERE name = '_drop'").pluck().get() as number;
+      expect(levels(paged.name, root)).toBe(depth);
+      paged.close();
+      sql.close();
+    });
+  }
+
+  it('refuses rows out of rowid order, and a value no INTEGER holds', () => {
+    const bulk = new BulkTables(t.file('order.db'), 4096);
+    try {
+      const w = bulk.table('_drop').writer;
+      w.add(5, [1, 2, 3, 4, 5]);
+      expect(() => w.add(5, [1, 2, 3, 4, 5])).toThrow(/ascending rowid order/);
+      expect(() => w.add(6, [2n ** 63n, 2, 3, 4, 5])).toThrow(/does not fit a SQLite INTEGER/);
+    } finally {
+      bulk.remove();
+    }
+  });
+});
+
+describe('a database kept with --db', () => {
+  it('holds what an import binding every row holds, and passes integrity_check', () => {
+    const events: EventSpec[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      events.push({
+        ts_ns: i === 4321 ? START_MONO + 1_000_000_000_000_000_001n : START_MONO + BigInt(i) * 777_777n,
+        saddr: `10.1.${i % 7}.${i % 200}`,
+        daddr: '127.0.0.1',
+        sport: 1024 + (i % 3000),
+        dport: 80 + (i % 4),
+        reason: [2, 3, 12][i % 3]!,
+        location: i % 2 ? KERNEL.tcp_v4_rcv + 0x91n : KERNEL.nft_do_chain + 0x10n,
+        stack_id: i % 5 === 0 ? 1 : 0,
+        cpu: i % 2,
+        seq: (i * 2654435761) >>> 0,
+        ack_seq: (i * 40503) >>> 0,
+        len: i % 1000 === 0 ? 3_000_000 : 40 + (i % 1400),
+      });
+    }
+    const files = [t.file('kept-a.dcap'), t.file('kept-b.dcap')];
+    writeSyntheticCapture(files[0]!, { events, blockSize: 3000 });
+    writeSyntheticCapture(files[1]!, { hostname: 'other', events: events.slice(0, 5000), blockSize: 700 });
+    const dbPath = t.file('kept.db');
+    const kept = loadCaptures(files, { dbPath, importThreads: 'in-thread' });
+    const bound = loadCaptures(files, { importThreads: 'in-thread' });
+    expect(kept.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(dumpWithoutSources(kept.db)).toEqual(dumpWithoutSources(bound.db));
+    for (const table of ['_drop', '_group', '_group_count']) expect(read(kept.db, table), table).toEqual(read(bound.db, table));
+    expect(kept.db.prepare('SELECT COUNT(*) FROM drops').pluck().get()).toBe(25_000);
+    // no side file left beside the database
+    expect(fs.readdirSync(t.dir).filter((f) => f.includes('.pages'))).toEqual([]);
+    kept.db.close();
+    bound.db.close();
+  });
+});

@@ -105,6 +105,27 @@ describe('bulk table pages', () => {
     });
   }
 
+  it('writes rowids of every varint length as SQLite does', () => {
+    const rowids = [1, 127, 128, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 35 - 1, 2 ** 35, 2 ** 42, 2 ** 49, 2 ** 53 - 1];
+    const file = t.file('varint.db');
+    const db = new Database(file);
+    db.exec(schemaDdl());
+    const roots = new Map((db.prepare("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string; rootpage: number }>).map((r) => [r.name, r.rootpage]));
+    db.close();
+    const bulk = new BulkTables(file, 4096);
+    try {
+      for (const id of rowids) bulk.table('_group_count').writer.add(id, [id, 1, 2, 3]);
+      bulk.splice(file, roots);
+    } finally {
+      bulk.remove();
+    }
+    const back = new Database(file, { readonly: true });
+    expect(back.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(back.prepare('SELECT group_id FROM _group_count ORDER BY rowid').pluck().all()).toEqual(rowids);
+    expect(back.prepare('SELECT group_id FROM _group_count WHERE group_id = ?').pluck().get(2 ** 35)).toBe(2 ** 35);
+    back.close();
+  });
+
   it('refuses rows out of rowid order, and a value no INTEGER holds', () => {
     const bulk = new BulkTables(t.file('order.db'), 4096);
     try {

@@ -23,16 +23,22 @@ const TWO_47 = 2 ** 47;
 
 /** Bytes of `v` (a non-negative integer below 2^56) as a SQLite varint. */
 function varintLength(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
+  if (v < 128) return 1;
+  if (v < 16384) return 2;
+  if (v < 2097152) return 3;
+  if (v < 268435456) return 4;
+  let n = 5;
+  for (v = Math.floor(v / 2 ** 35); v > 0; v = Math.floor(v / 128)) n++;
   return n;
 }
 
 function writeVarint(buf: Uint8Array, o: number, v: number): number {
   const n = varintLength(v);
+  if (n <= 4) {
+    // 7 bits a byte, most significant first, the high bit set on all but the last
+    for (let i = n - 1, x = v; i >= 0; i--, x >>>= 7) buf[o + i] = (x & 0x7f) | (i === n - 1 ? 0 : 0x80);
+    return n;
+  }
   for (let i = n - 1; i >= 0; i--) {
     buf[o + i] = (v % 128) | (i === n - 1 ? 0 : 0x80);
     v = Math.floor(v / 128);
@@ -155,6 +161,8 @@ export class LeafPageWriter {
     this.#columns = columns;
     this.#rowidColumn = rowidColumn;
     this.#onPage = onPage;
+    if (1 + columns >= 128) throw new RangeError(`${columns} columns: record header too long`);
+    // an INTEGER PRIMARY KEY column is NULL in the record (type 0, set once)
     this.#types = new Int32Array(columns);
     this.#maxPayload = pageSize - 35;
     this.#contentStart = pageSize;
@@ -171,15 +179,15 @@ export class LeafPageWriter {
       throw new RangeError(`rowid ${rowid} after ${this.#lastRowid}: rows must come in ascending rowid order`);
     }
     const types = this.#types;
-    let headerLength = 1; // the header's own length: one byte while it is under 128
+    const columns = this.#columns;
+    // the header: its own length (one byte: under 128), a serial type a column (one byte each: all below 128)
+    const headerLength = 1 + columns;
     let bodyLength = 0;
-    for (let i = 0; i < this.#columns; i++) {
-      const type = i === 0 && this.#rowidColumn ? 0 : serialType(values[i]!);
+    for (let i = this.#rowidColumn ? 1 : 0; i < columns; i++) {
+      const type = serialType(values[i]!);
       types[i] = type;
-      headerLength++; // every serial type used here is below 128
       bodyLength += SERIAL_SIZE[type]!;
     }
-    if (headerLength >= 128) throw new RangeError(`${this.#columns} columns: record header too long`);
     const payload = headerLength + bodyLength;
     if (payload > this.#maxPayload) throw new RangeError(`a ${payload}-byte record needs overflow pages`);
     const cell = varintLength(payload) + varintLength(rowid) + payload;
@@ -188,13 +196,15 @@ export class LeafPageWriter {
     const page = this.#page;
     let o = this.#contentStart - cell;
     this.#contentStart = o;
-    page.writeUInt16BE(o, LEAF_HEADER + 2 * this.#cells);
+    const ptr = LEAF_HEADER + 2 * this.#cells;
+    page[ptr] = o >> 8;
+    page[ptr + 1] = o;
     this.#cells++;
     o += writeVarint(page, o, payload);
     o += writeVarint(page, o, rowid);
     page[o++] = headerLength;
-    for (let i = 0; i < this.#columns; i++) page[o++] = types[i]!;
-    for (let i = 0; i < this.#columns; i++) o = writeValue(page, o, types[i]!, values[i]!);
+    for (let i = 0; i < columns; i++) page[o++] = types[i]!;
+    for (let i = 0; i < columns; i++) o = writeValue(page, o, types[i]!, values[i]!);
     this.#lastRowid = rowid;
   }
 

@@ -137,8 +137,11 @@ export class CaptureReader {
    * The blocks, decoded. With `reuseBodies`, the body of a shuffled (EVENTS)
    * block lives in a buffer that the next such block overwrites: for a
    * consumer that is done with each block before asking for the next.
+   * `decoded` may give an EVENTS block's body already decoded, by its
+   * offset: another reader of the same file decoded it on another thread.
+   * The block is still read and its checksum checked here.
    */
-  *blocks(opts: { reuseBodies?: boolean } = {}): Generator<DecodedBlock> {
+  *blocks(opts: { reuseBodies?: boolean; decoded?: (offset: number) => Buffer | undefined } = {}): Generator<DecodedBlock> {
     if (this.#iterated) throw new CaptureFormatError('BAD_ARGUMENT', `${this.path}: blocks() can be iterated once`);
     this.#iterated = true;
     let recordSize: number | null = null;
@@ -170,8 +173,11 @@ export class CaptureReader {
           continue;
         }
         let body: Buffer;
+        const ready = h.type === BlockType.Events && opts.decoded ? opts.decoded(offset) : undefined;
         try {
-          if (codec === Codec.DeflatePlanes) {
+          if (ready !== undefined && ready.length === h.rawLength) {
+            body = ready;
+          } else if (codec === Codec.DeflatePlanes) {
             // its planes are the shuffled records: it needs their size, and the flag
             if (h.type !== BlockType.Events) throw new CaptureFormatError('DECODE', `deflate-planes codec on a block of type ${h.type}: it is for EVENTS blocks only`);
             if (!(h.flags & FLAG_SHUFFLED)) throw new CaptureFormatError('DECODE', 'deflate-planes block without the shuffle flag');
@@ -182,7 +188,7 @@ export class CaptureReader {
           } else {
             body = decodeBody(codec, stored, h.rawLength);
           }
-          if (h.flags & FLAG_SHUFFLED && codec !== Codec.DeflatePlanes) {
+          if (h.flags & FLAG_SHUFFLED && codec !== Codec.DeflatePlanes && body !== ready) {
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             if (body.length % recordSize !== 0) throw new CaptureFormatError('DECODE', `shuffled block is not a whole number of ${recordSize}-byte records`);
             body = unshuffle(body, recordSize, opts.reuseBodies ? (scratch = grow(scratch, body.length)) : undefined);

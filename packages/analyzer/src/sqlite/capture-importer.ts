@@ -133,9 +133,9 @@ export class CaptureImporter {
   }
 
   /** Reads every block, then writes the capture's interned rows and counts. */
-  importFile(reader: CaptureReader, onBlock?: () => void): void {
+  importFile(reader: CaptureReader, onBlock?: () => void, decoded?: (offset: number) => Buffer | undefined): void {
     // an EVENTS body is done with before the next block is read: one buffer for all
-    for (const block of reader.blocks({ reuseBodies: true })) {
+    for (const block of reader.blocks({ reuseBodies: true, ...(decoded ? { decoded } : {}) })) {
       this.accept(block);
       onBlock?.();
     }

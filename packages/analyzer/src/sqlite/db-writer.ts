@@ -26,6 +26,20 @@ export interface DropRows {
 }
 
 /**
+ * Gives `target` the drops packed by a PostingSink: `count` rows of
+ * DROP_COLUMNS doubles; a time a double cannot hold exactly is NaN there and
+ * given in `bigTimes` (row, time).
+ */
+export function addPackedDrops(target: DropRows, rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
+  let next = 0;
+  for (let r = 0, o = 0; r < count; r++, o += DROP_COLUMNS) {
+    let t: number | bigint = rows[o]!;
+    if (t !== t && next < bigTimes.length && bigTimes[next]![0] === r) t = bigTimes[next++]![1];
+    target.add(t, rows[o + 1]!, rows[o + 2]!, rows[o + 3]!, rows[o + 4]!);
+  }
+}
+
+/**
  * Drops decoded and counted (groups, timeline, totals) but given no _drop
  * row, nor the _task and _big_len rows only a _drop row refers to: for a
  * command that needs only the counts the import keeps anyway, the

@@ -54,11 +54,13 @@ export type ImportMessage = RowsMessage | DoneMessage | ErrorMessage;
 /** Indexes into the shared Int32Array. */
 export const POSTED = 0;
 export const TAKEN = 1;
+/** EVENTS blocks the worker has read so far (block-prefetch.ts keeps a few ahead of it) */
+export const CONSUMED = 2;
 /** Messages the worker may be ahead by (each up to ~1 MiB of drops). */
 export const MAX_IN_FLIGHT = 8;
 
 export function newSignal(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
 }
 
 export function errorMessage(err: unknown): ErrorMessage {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { CaptureFormatError, type CaptureFormatErrorCode } from '@dropcap/format';
 import { AnalyzerError, type AnalyzerErrorCode } from '../errors.js';
+import { BlockPrefetcher } from './block-prefetch.js';
 import { newSignal, POSTED, TAKEN, type ErrorMessage, type ImportMessage, type RowsMessage } from './import-channel.js';
 import type { WriterOptions } from './db-writer.js';
 import type { SqlSink } from './sql-sink.js';
@@ -42,7 +43,12 @@ export function applyRows(sink: SqlSink, m: RowsMessage): void {
 export function importInWorker(script: URL, sink: SqlSink, paths: string[], writer: WriterOptions): string[] {
   const signal = newSignal();
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(script, { workerData: { port: port2, signal, paths, writer }, transferList: [port2] });
+  const blocks = new MessageChannel();
+  const worker = new Worker(script, {
+    workerData: { port: port2, prefetch: blocks.port2, signal, paths, writer },
+    transferList: [port2, blocks.port2],
+  });
+  const prefetcher = new BlockPrefetcher(paths, blocks.port1, signal);
   let taken = 0;
   let quietSince = Date.now();
   try {
@@ -50,8 +56,9 @@ export function importInWorker(script: URL, sink: SqlSink, paths: string[], writ
       const got = receiveMessageOnPort(port1);
       if (!got) {
         if (Date.now() - quietSince > STALL_MS) throw new AnalyzerError('IMPORT_FAILED', `the import worker stopped answering for ${STALL_MS / 1000} s; retry, or report the capture that causes it`);
-        // block until the worker posts (it bumps POSTED after each message)
-        Atomics.wait(signal, POSTED, taken, 1000);
+        // nothing to bind: decode a block ahead for the worker, else block
+        // until it posts (it bumps POSTED after each message)
+        if (!prefetcher.step()) Atomics.wait(signal, POSTED, taken, 1000);
         continue;
       }
       taken++;
@@ -69,6 +76,7 @@ export function importInWorker(script: URL, sink: SqlSink, paths: string[], writ
       }
     }
   } finally {
+    prefetcher.close();
     port1.close();
     void worker.terminate();
   }

@@ -7,12 +7,19 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { errorMessage, send } from './import-channel.js';
 import type { WriterOptions } from './db-writer.js';
 
-const { port, signal, paths, writer } = workerData as { port: MessagePort; signal: Int32Array; paths: string[]; writer: WriterOptions };
+const { port, prefetch, signal, paths, writer } = workerData as {
+  port: MessagePort;
+  prefetch: MessagePort;
+  signal: Int32Array;
+  paths: string[];
+  writer: WriterOptions;
+};
 try {
   const { runImportJob } = await import('./import-job.js');
-  send(port, signal, { kind: 'done', warnings: runImportJob(port, signal, paths, writer) });
+  send(port, signal, { kind: 'done', warnings: runImportJob(port, prefetch, signal, paths, writer) });
 } catch (err) {
   send(port, signal, errorMessage(err));
 } finally {
   port.close();
+  prefetch.close();
 }

@@ -2,7 +2,7 @@
 // (bulk-tables.ts): the same calls as the rows it binds into SQLite, written
 // as b-tree pages instead.
 import type { CellValue, LeafPageWriter } from './btree-pages.js';
-import { DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
+import { addPackedDrops, DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
 import type { PackedTableRows } from './import-channel.js';
 
 /** _drop rows: rowids 1, 2, ... in the order given, as SQLite numbers a fresh table's rows. */
@@ -25,14 +25,9 @@ export class PagedDropRows implements DropRows {
     this.#writer.add(++this.#rowid, r);
   }
 
-  /** As SqlDropRows.addPacked. */
+  /** Drops packed by a PostingSink (addPackedDrops). */
   addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
-    let next = 0;
-    for (let r = 0, o = 0; r < count; r++, o += DROP_COLUMNS) {
-      let t: number | bigint = rows[o]!;
-      if (t !== t && next < bigTimes.length && bigTimes[next]![0] === r) t = bigTimes[next++]![1];
-      this.add(t, rows[o + 1]!, rows[o + 2]!, rows[o + 3]!, rows[o + 4]!);
-    }
+    addPackedDrops(this, rows, count, bigTimes);
   }
 
   flush(): void {

@@ -3,7 +3,7 @@
 // is what an import spends most of its SQLite time on (~0.13 µs each), so
 // the drops take the shortest path there is: a reused argument array.
 import type Database from 'better-sqlite3';
-import { DROP_COLUMNS, SINK_TABLES, type DropRows, type RowSink, type SinkTable, type TableRows } from './db-writer.js';
+import { addPackedDrops, DROP_COLUMNS, SINK_TABLES, type DropRows, type RowSink, type SinkTable, type TableRows } from './db-writer.js';
 import type { BulkTables } from './bulk-tables.js';
 import type { PackedTableRows } from './import-channel.js';
 import { PagedDropRows, PagedTableRows } from './paged-rows.js';
@@ -117,17 +117,9 @@ class SqlDropRows implements DropRows {
     }
   }
 
-  /**
-   * Drops packed by a PostingSink: `count` rows of DROP_COLUMNS doubles; a
-   * time a double cannot hold exactly is NaN there and given in `bigTimes`.
-   */
+  /** Drops packed by a PostingSink (addPackedDrops). */
   addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
-    let next = 0;
-    for (let r = 0, o = 0; r < count; r++, o += DROP_COLUMNS) {
-      let t: number | bigint = rows[o]!;
-      if (t !== t && next < bigTimes.length && bigTimes[next]![0] === r) t = bigTimes[next++]![1];
-      this.add(t, rows[o + 1]!, rows[o + 2]!, rows[o + 3]!, rows[o + 4]!);
-    }
+    addPackedDrops(this, rows, count, bigTimes);
   }
 
   flush(): void {

@@ -42,8 +42,12 @@ const big = (v: unknown): bigint | null => {
 };
 const saneSum = (a: bigint, b: bigint): bigint | null => (a + b <= INT64_MAX ? a + b : null);
 
-/** Writes every capture into `w`; returns the warnings. Throws before writing anything for a bad file. */
-export function writeCaptures(w: DbWriter, paths: string[]): string[] {
+/**
+ * Writes every capture into `w`; returns the warnings. Throws before writing
+ * anything for a bad file. `decodedFor` gives capture i's reader the EVENTS
+ * bodies another thread decoded (CaptureReader.blocks `decoded`).
+ */
+export function writeCaptures(w: DbWriter, paths: string[], decodedFor?: (capture: number) => (offset: number) => Buffer | undefined): string[] {
   const addrs = new AddrInterner(w);
   const symbols = new SymbolInterner(w);
   const flows = new FlowInterner();
@@ -61,7 +65,7 @@ export function writeCaptures(w: DbWriter, paths: string[]): string[] {
     const captureId = i + 1;
     const label = paths[i]!;
     const imp = new CaptureImporter(w, captureId, label, addrs, symbols, flows);
-    imp.importFile(reader, () => w.sink.progress(doneBefore + reader.bytesRead, total));
+    imp.importFile(reader, () => w.sink.progress(doneBefore + reader.bytesRead, total), decodedFor?.(i));
     doneBefore += reader.bytesRead;
     const ctx = imp.ctx;
     const counts = imp.counts;

@@ -168,11 +168,6 @@ export class LeafPageWriter {
     this.#contentStart = pageSize;
   }
 
-  /** Rowid of the last row added (0 before any). */
-  get lastRowid(): number {
-    return this.#lastRowid;
-  }
-
   /** One row: `values` holds its columns (column 0 is the rowid itself with rowidColumn). */
   add(rowid: number, values: ArrayLike<CellValue>): void {
     if (!(Number.isSafeInteger(rowid) && rowid > this.#lastRowid)) {

@@ -113,6 +113,7 @@ const H_PAGE_SIZE = 16;
 const H_RESERVED = 20;
 const H_CHANGE_COUNTER = 24;
 const H_PAGE_COUNT = 28;
+const H_SCHEMA_FORMAT = 44;
 const H_AUTOVACUUM_ROOT = 52;
 const H_VERSION_VALID_FOR = 92;
 
@@ -133,8 +134,14 @@ function spliceInto(fd: number, tables: BulkTable[], roots: ReadonlyMap<string, 
   const pageSize = raw === 1 ? 65536 : raw;
   const pageCount = header.readUInt32BE(H_PAGE_COUNT);
   // pages laid out for another page size, bytes reserved at each page's end
-  // (a checksum VFS) or pointer-map pages (auto_vacuum) would not fit these
-  if (tables.some((t) => t.pageSize !== pageSize) || header[H_RESERVED] !== 0 || header.readUInt32BE(H_AUTOVACUUM_ROOT) !== 0) {
+  // (a checksum VFS), pointer-map pages (auto_vacuum) or a schema format
+  // before 4 (serial types 8 and 9, for 0 and 1) would not fit these
+  if (
+    tables.some((t) => t.pageSize !== pageSize) ||
+    header[H_RESERVED] !== 0 ||
+    header.readUInt32BE(H_AUTOVACUUM_ROOT) !== 0 ||
+    header.readUInt32BE(H_SCHEMA_FORMAT) < 4
+  ) {
     throw new Error('internal: the database file does not have the page layout its bulk tables were written for');
   }
   if (fs.fstatSync(fd).size !== pageCount * pageSize) throw new Error('internal: the database file size does not match its header');

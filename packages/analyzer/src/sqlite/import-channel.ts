@@ -23,6 +23,25 @@ export interface PackedTableRows {
   others: unknown[];
 }
 
+/** Calls `onRow` once per row of `rows`, with `row` (reused) holding its `columns` values; NaN read as null. */
+export function forEachPackedRow(rows: PackedTableRows, columns: number, row: unknown[], onRow: (row: unknown[]) => void): void {
+  const { numbers, count, otherAt, others } = rows;
+  let next = otherAt.length > 0 ? otherAt[0]! : -1;
+  let k = 0;
+  for (let v = 0; v < count; ) {
+    for (let i = 0; i < columns; i++, v++) {
+      if (v === next) {
+        row[i] = others[k++];
+        next = k < otherAt.length ? otherAt[k]! : -1;
+      } else {
+        const x = numbers[v]!;
+        row[i] = x === x ? x : null;
+      }
+    }
+    onRow(row);
+  }
+}
+
 export interface RowsMessage {
   kind: 'rows';
   /** a table's rows in the order they were made */

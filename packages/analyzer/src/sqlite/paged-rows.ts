@@ -3,7 +3,7 @@
 // as b-tree pages instead.
 import type { CellValue, LeafPageWriter } from './btree-pages.js';
 import { addPackedDrops, DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
-import type { PackedTableRows } from './import-channel.js';
+import { forEachPackedRow, type PackedTableRows } from './import-channel.js';
 
 /** _drop rows: rowids 1, 2, ... in the order given, as SQLite numbers a fresh table's rows. */
 export class PagedDropRows implements DropRows {
@@ -39,12 +39,12 @@ export class PagedDropRows implements DropRows {
 export class PagedTableRows implements TableRows {
   readonly #writer: LeafPageWriter;
   readonly #columns: number;
-  readonly #row: CellValue[];
+  readonly #row: unknown[];
 
   constructor(writer: LeafPageWriter, columns: number) {
     this.#writer = writer;
     this.#columns = columns;
-    this.#row = new Array<CellValue>(columns);
+    this.#row = new Array<unknown>(columns);
   }
 
   add(...values: unknown[]): void {
@@ -53,22 +53,7 @@ export class PagedTableRows implements TableRows {
 
   /** Whole rows as they came from the import worker (PackedTableRows). */
   addPacked(rows: PackedTableRows): void {
-    const c = this.#columns;
-    const row = this.#row;
-    const { numbers, count, otherAt, others } = rows;
-    let next = otherAt.length > 0 ? otherAt[0]! : -1;
-    let k = 0;
-    for (let v = 0; v < count; ) {
-      for (let i = 0; i < c; i++, v++) {
-        if (v === next) {
-          row[i] = others[k++] as CellValue;
-          next = k < otherAt.length ? otherAt[k]! : -1;
-        } else {
-          row[i] = numbers[v]!;
-        }
-      }
-      this.#writer.add(row[0] as number, row);
-    }
+    forEachPackedRow(rows, this.#columns, this.#row, (row) => this.#writer.add(row[0] as number, row as CellValue[]));
   }
 
   flush(): void {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { addPackedDrops, DROP_COLUMNS, SINK_TABLES, type DropRows, type RowSink, type SinkTable, type TableRows } from './db-writer.js';
 import type { BulkTables } from './bulk-tables.js';
-import type { PackedTableRows } from './import-channel.js';
+import { forEachPackedRow, type PackedTableRows } from './import-channel.js';
 import { PagedDropRows, PagedTableRows } from './paged-rows.js';
 import { relation, schemaDdl } from './schema.js';
 
@@ -36,6 +36,8 @@ class BatchInsert implements TableRows {
   readonly #columns: number;
   readonly #rows: number;
   readonly #args: unknown[];
+  /** one row of an addPacked() */
+  readonly #row: unknown[];
   #many: Database.Statement | null = null;
   #one: Database.Statement | null = null;
   #n = 0;
@@ -46,9 +48,14 @@ class BatchInsert implements TableRows {
     this.#columns = columns;
     this.#rows = rows;
     this.#args = new Array(rows * this.#columns);
+    this.#row = new Array(this.#columns);
   }
 
   add(...values: unknown[]): void {
+    this.#put(values);
+  }
+
+  #put(values: readonly unknown[]): void {
     const o = this.#n * this.#columns;
     for (let i = 0; i < this.#columns; i++) this.#args[o + i] = values[i];
     if (++this.#n === this.#rows) this.#runMany();
@@ -56,24 +63,7 @@ class BatchInsert implements TableRows {
 
   /** Whole rows as they came from the import worker (PackedTableRows). */
   addPacked(rows: PackedTableRows): void {
-    const c = this.#columns;
-    const args = this.#args;
-    const { numbers, count, otherAt, others } = rows;
-    let next = otherAt.length > 0 ? otherAt[0]! : -1;
-    let k = 0;
-    for (let v = 0; v < count; ) {
-      const o = this.#n * c;
-      for (let i = 0; i < c; i++, v++) {
-        if (v === next) {
-          args[o + i] = others[k++];
-          next = k < otherAt.length ? otherAt[k]! : -1;
-        } else {
-          const x = numbers[v]!;
-          args[o + i] = x === x ? x : null;
-        }
-      }
-      if (++this.#n === this.#rows) this.#runMany();
-    }
+    forEachPackedRow(rows, this.#columns, this.#row, (row) => this.#put(row));
   }
 
   flush(): void {

@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang/llvm + libbpf + bpftool build the BPF program and the addon;
+# clang + lld (wasm-ld) the analyzer's WebAssembly module;
 # nftables, iproute2 provoke drops in tests and the demo;
 # linux-perf, bpftrace, trace-cmd are the benchmark's peers.
-APT_PACKAGES=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++ python3
+APT_PACKAGES=(clang llvm lld libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++ python3
   nftables iproute2 linux-perf bpftrace trace-cmd)
 
 missing=()

@@ -1,7 +1,7 @@
 // Imports one capture, block by block, into the database: context blocks go
 // to the CaptureContext, STACKS into the stack tables, EVENTS through the
 // passes of #events below. A drop's repeated part is recognized by its raw
-// bytes (RecordKeyMap): its group (_group: the flow, state and device of
+// bytes (DropKeys, compiled to WebAssembly): its group (_group: the flow, state and device of
 // _who with the site, reason, stack and flags of _what) and its task and CPU
 // (_task), each decoded and interned once. Only time, ids and
 // seq/ack/len/window are written per drop (packing.ts), and the exact counts
@@ -18,8 +18,8 @@ import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
 import { FlowReasonSet } from './flow-reason-set.js';
-import { GroupTable } from './group-table.js';
-import { RecordKeyMap, TupleMap, wordView } from './tuple-map.js';
+import { DropKeys, PASS, TASK_KEYS, WHAT_KEYS, WHO_KEYS } from './drop-keys.js';
+import { TupleMap } from './tuple-map.js';
 
 export interface EventCounts {
   events: number;
@@ -48,9 +48,6 @@ const TASK_FIELDS = ['pid', 'tid', 'comm', 'cpu'];
 const WHO_ROW = 10;
 const WHAT_ROW = 4;
 
-/** Drops per pass of #events. */
-const PASS = 512;
-
 const keyRanges = (f: RecordFields, names: string[]) => names.flatMap((n) => (f.spans.has(n) ? [f.spans.get(n)!] : []));
 
 export class CaptureImporter {
@@ -78,9 +75,8 @@ export class CaptureImporter {
   readonly #devs: DevInterner;
   readonly #reasonsSeen = new Set<number>();
   #fields: RecordFields | null = null;
-  #whoKeys: RecordKeyMap | null = null;
-  #whatKeys: RecordKeyMap | null = null;
-  #taskKeys: RecordKeyMap | null = null;
+  /** the key maps, groups and pass arrays */
+  readonly #keys = new DropKeys();
 
   // _who rows of this capture, by local index (global id = #firstWho + index)
   readonly #firstWho: number;
@@ -92,9 +88,8 @@ export class CaptureImporter {
   readonly #whatRk: number[] = [];
   readonly #whatRawStack: number[] = [];
   #whatsWithoutStack = 0;
-  // _group rows of this capture: (who, what) local indexes, drops, time range
+  // _group rows of this capture: group g of #keys is _group firstGroup + g
   readonly #firstGroup: number;
-  readonly #groups = new GroupTable();
   #groupTimesKept = true;
   // reason keys: (reason code, no-reason flag) of this capture -> small number
   readonly #reasonKeys = new TupleMap(2);
@@ -105,13 +100,8 @@ export class CaptureImporter {
   #timeBase: bigint | null = null;
   /** #timeBase as a number for _group rows (exact: a multiple of TIME_BASE_UNIT) */
   #timeBaseNumber = 0;
-  // each drop of the current pass of #events: its time (NaN: a bigint one,
-  // in #passBig by position), _who and _what local indexes, and group
-  readonly #passT = new Float64Array(PASS);
+  // the bigint times of the current pass of #events, by position (#keys.t has NaN there)
   readonly #passBig = new Map<number, bigint>();
-  readonly #passWho = new Int32Array(PASS);
-  readonly #passWhat = new Int32Array(PASS);
-  readonly #passGroup = new Int32Array(PASS);
   #tMin = Infinity;
   #tMax = -Infinity;
   #bigMin: bigint | null = null;
@@ -157,8 +147,8 @@ export class CaptureImporter {
         }
         // a _what interned while its stack was missing must be looked up again
         if (this.#whatsWithoutStack > 0) {
-          this.#whatKeys?.clear();
-          this.#groups.forgetKeys();
+          this.#keys.clearKeys(WHAT_KEYS);
+          this.#keys.forgetGroups();
           this.#whatsWithoutStack = 0;
         }
         return;
@@ -202,36 +192,31 @@ export class CaptureImporter {
     }
     if (f !== this.#fields) {
       this.#fields = f;
-      this.#whoKeys = new RecordKeyMap(keyRanges(f, WHO_FIELDS));
-      this.#whatKeys = new RecordKeyMap(keyRanges(f, WHAT_FIELDS));
-      this.#taskKeys = new RecordKeyMap(keyRanges(f, TASK_FIELDS));
+      this.#keys.setLayout(f.size, keyRanges(f, WHO_FIELDS), keyRanges(f, WHAT_FIELDS), keyRanges(f, TASK_FIELDS));
     }
-    const i32 = wordView(body, f.size);
     const n = Math.floor(body.length / f.size);
     this.counts.partialRecordBytes += body.length - n * f.size;
-    // Three passes over each PASS drops rather than one: with millions of
-    // groups a drop's group is a cache miss, and a short loop doing nothing
-    // else lets the CPU wait for several of them at once.
+    this.#keys.stage(body.subarray(0, n * f.size));
+    // Passes over each PASS drops rather than one loop: with millions of
+    // groups a drop's group is a cache miss, and the group pass, given many
+    // drops at once, overlaps their misses.
     for (let from = 0; from < n; from += PASS) {
       const to = Math.min(n, from + PASS);
-      this.#identify(f, body, i32, from, to);
+      this.#times(f, body, from, to);
+      this.#identify(f, body, from, to - from);
       this.#countGroups(to - from);
       // without drop rows, what only a row needs is not even read
-      if (this.#w.dropRows) this.#writeDrops(f, body, i32, from, to);
+      if (this.#w.dropRows) this.#writeDrops(f, body, from, to);
       if (this.#passBig.size > 0) this.#passBig.clear();
     }
     this.counts.events += n;
   }
 
-  /** Pass 1: the time, _who and _what of drops `from` to `to` (into #passT, #passWho, #passWhat). */
-  #identify(f: RecordFields, body: Buffer, i32: Int32Array | null, from: number, to: number): void {
+  /** The time of drops `from` to `to`, into #keys.t. */
+  #times(f: RecordFields, body: Buffer, from: number, to: number): void {
     const size = f.size;
     const clock = this.#clock;
-    const whoKeys = this.#whoKeys!;
-    const whatKeys = this.#whatKeys!;
-    const times = this.#passT;
-    const whos = this.#passWho;
-    const whats = this.#passWhat;
+    const times = this.#keys.t;
     let tMin = this.#tMin;
     let tMax = this.#tMax;
     for (let i = from, base = from * size, p = 0; i < to; i++, base += size, p++) {
@@ -246,66 +231,64 @@ export class CaptureImporter {
         times[p] = NaN;
         this.#passBig.set(p, t);
       }
-      // three small maps rather than one keyed by all of who and what: at
-      // 10M drops that one outgrew the CPU caches and cost a miss per drop
-      let who = whoKeys.get(body, i32, base);
-      if (who < 0) {
-        who = this.#newWho(f, body, base);
-        whoKeys.set(who);
-      }
-      let what = whatKeys.get(body, i32, base);
-      if (what < 0) {
-        what = this.#newWhat(f, body, base);
-        whatKeys.set(what);
-      }
-      whos[p] = who;
-      whats[p] = what;
     }
     this.#tMin = tMin;
     this.#tMax = tMax;
   }
 
-  /** Pass 2: the group of each of the pass's `count` drops (into #passGroup), counted with its time. */
-  #countGroups(count: number): void {
-    const groups = this.#groups;
-    const hist = this.#hist;
-    const times = this.#passT;
-    const whos = this.#passWho;
-    const whats = this.#passWhat;
-    const out = this.#passGroup;
-    for (let p = 0; p < count; p++) {
-      const who = whos[p]!;
-      const what = whats[p]!;
-      let group = groups.get(who, what);
-      if (group < 0) group = this.#newGroup(who, what);
-      out[p] = group;
-      // a NaN time (a bigint one) counts the drop and leaves first/last alone
-      const t = times[p]!;
-      groups.count(group, t);
-      if (t === t) hist.add(t, groups.rk(group));
+  /**
+   * The _who, _what and (with drop rows) _task of `count` drops from
+   * `from`, into #keys' pass arrays. A drop whose key is new stops the
+   * lookups; its row is made here and the lookups go on from it.
+   */
+  #identify(f: RecordFields, body: Buffer, from: number, count: number): void {
+    const keys = this.#keys;
+    const withTask = this.#w.dropRows;
+    keys.beginPass(from);
+    for (let p = 0; ; ) {
+      p = keys.classify(p, count, withTask);
+      if (p === count) return;
+      const base = (from + p) * f.size;
+      const map = keys.missed();
+      if (map === WHO_KEYS) keys.setKey(map, this.#newWho(f, body, base));
+      else if (map === WHAT_KEYS) keys.setKey(map, this.#newWhat(f, body, base));
+      else keys.setKey(map, this.#newTask(f, body, base));
     }
   }
 
-  /** Pass 3: the _drop row (and _task, _big_len rows) of drops `from` to `to`. */
-  #writeDrops(f: RecordFields, body: Buffer, i32: Int32Array | null, from: number, to: number): void {
+  /** The group of each of the pass's `count` drops (into #keys.group), counted with its time. */
+  #countGroups(count: number): void {
+    const keys = this.#keys;
+    const before = keys.groupCount;
+    keys.countGroups(count);
+    for (let g = before, after = keys.groupCount; g < after; g++) this.#newGroup(keys.groupWho(g), keys.groupWhat(g));
+    const hist = this.#hist;
+    const times = keys.t;
+    const whats = keys.what;
+    const whatRk = this.#whatRk;
+    for (let p = 0; p < count; p++) {
+      // a NaN time (a bigint one) is counted without one
+      const t = times[p]!;
+      if (t === t) hist.add(t, whatRk[whats[p]!]!);
+    }
+  }
+
+  /** The _drop row (and _big_len rows) of drops `from` to `to`. */
+  #writeDrops(f: RecordFields, body: Buffer, from: number, to: number): void {
     const size = f.size;
     const w = this.#w;
     const drops = w.drops;
-    const taskKeys = this.#taskKeys!;
     const firstGroup = this.#firstGroup;
-    const times = this.#passT;
-    const groups = this.#passGroup;
+    const keys = this.#keys;
+    const times = keys.t;
+    const groups = keys.group;
+    const tasks = keys.task;
     for (let i = from, base = from * size, p = 0; i < to; i++, base += size, p++) {
-      let task = taskKeys.get(body, i32, base);
-      if (task < 0) {
-        task = this.#newTask(f, body, base);
-        taskKeys.set(task);
-      }
       const len = f.len(body, base);
       if (len >= LEN_LIMIT) w.bigLen.add(w.nextDropId, len);
       w.nextDropId++;
       const t = times[p]!;
-      drops.add(t === t ? t : this.#passBig.get(p)!, firstGroup + groups[p]!, task, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
+      drops.add(t === t ? t : this.#passBig.get(p)!, firstGroup + groups[p]!, tasks[p]!, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
     }
   }
 
@@ -337,11 +320,11 @@ export class CaptureImporter {
   }
 
   /**
-   * A new (who, what) group, of local _who and _what indexes. Its _group
-   * row is written now, with the columns the drops view reads from it; its
-   * counts at the end (_group_count).
+   * The row of a new (who, what) group, of local _who and _what indexes,
+   * written when it is first met, with the columns the drops view reads
+   * from it; its counts at the end (_group_count).
    */
-  #newGroup(who: number, what: number): number {
+  #newGroup(who: number, what: number): void {
     const rk = this.#whatRk[what]!;
     // every (flow, reason) pair of the capture is the pair of some group
     this.#flowReasons.add(this.#whoFlow[who]!, rk);
@@ -357,7 +340,6 @@ export class CaptureImporter {
       // site_id, reason_code, flags, stack_id
       tr[t], tr[t + 1], tr[t + 2], tr[t + 3],
     );
-    return this.#groups.add(who, what, rk);
   }
 
   #newWho(f: RecordFields, body: Buffer, base: number): number {
@@ -421,15 +403,15 @@ export class CaptureImporter {
     const id = this.#captureId;
     const c = this.counts;
     const base = this.#timeBase;
-    const table = this.#groups;
-    const groups = table.size;
+    const table = this.#keys;
+    const groups = table.groupCount;
     const whoCounts = new Float64Array(this.#whoFlow.length);
     const whatCounts = new Float64Array(this.#whatRk.length);
     const times = this.#groupTimesKept && base !== null;
     for (let g = 0; g < groups; g++) {
-      const drops = table.drops(g);
-      const who = table.who(g);
-      const what = table.what(g);
+      const drops = table.groupDrops(g);
+      const who = table.groupWho(g);
+      const what = table.groupWhat(g);
       whoCounts[who] = whoCounts[who]! + drops;
       whatCounts[what] = whatCounts[what]! + drops;
     }
@@ -455,7 +437,7 @@ export class CaptureImporter {
       w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
     }
     for (let g = 0; g < groups; g++) {
-      w.groupCount.add(this.#firstGroup + g, table.drops(g), times ? table.first(g) : null, times ? table.last(g) : null);
+      w.groupCount.add(this.#firstGroup + g, table.groupDrops(g), times ? table.groupFirst(g) : null, times ? table.groupLast(g) : null);
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts

@@ -1,9 +1,9 @@
 // Hash maps for the import's hot loop. A JS Map needs one key value, so a
 // tuple key means building a string per lookup (hundreds of ns, and garbage);
-// these keep keys in typed arrays and hash integers or raw record bytes.
+// these keep keys in typed arrays and hash integers. (Keys of raw record
+// bytes are in drop-keys.ts.)
 
 const EMPTY = 0;
-const INITIAL_SLOTS = 1024;
 
 function mix(h: number, x: number): number {
   h = Math.imul(h ^ x, 0x9e3779b1);
@@ -138,155 +138,6 @@ export class TupleMap {
     }
     this.#slots = s;
   }
-}
-
-/**
- * Raw record bytes -> id: the key is a fixed set of byte ranges of an event
- * record, read as masked little-endian 32-bit words (the bytes of the word
- * outside the ranges masked off). Lets the import recognize a drop's
- * repeated part (flow, task, site...) without decoding any field.
- *
- * Each slot holds its id and key words side by side: at 10M diverse drops
- * the table outgrows the caches this VM gives a process, and a lookup that
- * found the slot in one array and the key in another cost two misses.
- */
-export class RecordKeyMap {
-  /** byte offset in the record of each key word, and the mask of its key bytes */
-  readonly #wordOffs: Int32Array;
-  readonly #masks: Int32Array;
-  /** Int32s per slot: 1 + id, EMPTY for none; then the key words */
-  readonly #stride: number;
-  readonly #scratch: Int32Array;
-  #table: Int32Array;
-  /** slots - 1 (slots: a power of two, kept under half full) */
-  #mask: number;
-  #size = 0;
-  /** offset of the slot the last get() that returned -1 ended on */
-  #probe = -1;
-  // the slot of the last record found (word path): drops come in runs of
-  // one flow, site and task, and comparing costs less than hashing
-  #last = -1;
-
-  constructor(ranges: ReadonlyArray<readonly [number, number]>) {
-    const masks = new Map<number, number>();
-    for (const [off, len] of ranges) {
-      for (let b = off; b < off + len; b++) {
-        const word = b & ~3;
-        masks.set(word, (masks.get(word) ?? 0) | (0xff << ((b & 3) * 8)));
-      }
-    }
-    const words = [...masks.keys()].sort((x, y) => x - y);
-    this.#wordOffs = Int32Array.from(words);
-    this.#masks = Int32Array.from(words.map((wd) => masks.get(wd)!));
-    this.#scratch = new Int32Array(words.length);
-    this.#stride = 1 + words.length;
-    this.#table = new Int32Array(INITIAL_SLOTS * this.#stride);
-    this.#mask = INITIAL_SLOTS - 1;
-  }
-
-  get size(): number {
-    return this.#size;
-  }
-
-  /**
-   * Id of the record at byte `base` of `buf`, or -1; a following set() stores
-   * it under the same key. `i32` is buf viewed as 32-bit words when buf and
-   * base are 4-byte aligned (one load per key word), else null.
-   */
-  get(buf: Uint8Array, i32: Int32Array | null, base: number): number {
-    const w = this.#scratch;
-    const offs = this.#wordOffs;
-    const masks = this.#masks;
-    const words = offs.length;
-    const t = this.#table;
-    let h = 0x2545f491;
-    if (i32 !== null) {
-      const wb = base >> 2;
-      const last = this.#last;
-      if (last >= 0) {
-        let j = 0;
-        while (j < words && (i32[wb + (offs[j]! >> 2)]! & masks[j]!) === t[last + 1 + j]) j++;
-        if (j === words) return t[last]! - 1;
-      }
-      for (let j = 0; j < words; j++) {
-        const x = i32[wb + (offs[j]! >> 2)]! & masks[j]!;
-        w[j] = x;
-        h = mix(h, x);
-      }
-    } else {
-      for (let j = 0; j < words; j++) {
-        const p = base + offs[j]!;
-        const m = masks[j]!;
-        let x = 0;
-        // only the key's own bytes: the word may run past the record's end
-        for (let b = 0; b < 4; b++) if ((m >>> (b * 8)) & 0xff) x |= buf[p + b]! << (b * 8);
-        w[j] = x;
-        h = mix(h, x);
-      }
-    }
-    const stride = this.#stride;
-    const mask = this.#mask;
-    for (let i = finish(h) & mask; ; i = (i + 1) & mask) {
-      const o = i * stride;
-      const id = t[o]!;
-      if (id === EMPTY) {
-        this.#probe = o;
-        return -1;
-      }
-      let j = 0;
-      while (j < words && t[o + 1 + j] === w[j]) j++;
-      if (j === words) {
-        if (i32 !== null) this.#last = o;
-        return id - 1;
-      }
-    }
-  }
-
-  /** Stores `value` (non-negative) under the key of the last get() that returned -1. */
-  set(value: number): void {
-    const o = this.#probe;
-    if (o < 0) throw new Error('RecordKeyMap.set() without a missed get()');
-    this.#table[o] = value + 1;
-    this.#table.set(this.#scratch, o + 1);
-    this.#probe = -1;
-    if (++this.#size * 2 > this.#mask + 1) this.#rehash();
-  }
-
-  /** Forgets every key (ids already handed out stay valid in the database). */
-  clear(): void {
-    this.#table = new Int32Array(INITIAL_SLOTS * this.#stride);
-    this.#mask = INITIAL_SLOTS - 1;
-    this.#size = 0;
-    this.#probe = -1;
-    this.#last = -1;
-  }
-
-  #rehash(): void {
-    const old = this.#table;
-    const stride = this.#stride;
-    const words = stride - 1;
-    const slots = (this.#mask + 1) * 2;
-    const t = new Int32Array(slots * stride);
-    const mask = slots - 1;
-    for (let from = 0; from < old.length; from += stride) {
-      if (old[from] === EMPTY) continue;
-      let h = 0x2545f491;
-      for (let j = 0; j < words; j++) h = mix(h, old[from + 1 + j]!);
-      let i = finish(h) & mask;
-      while (t[i * stride] !== EMPTY) i = (i + 1) & mask;
-      t.set(old.subarray(from, from + stride), i * stride);
-    }
-    this.#table = t;
-    this.#mask = mask;
-    // slot offsets moved
-    this.#last = -1;
-  }
-}
-
-/** `buf` as 32-bit words when it and records of `recordSize` bytes are 4-byte aligned, else null. */
-export function wordView(buf: Buffer, recordSize: number): Int32Array | null {
-  if (buf.byteOffset % 4 !== 0 || recordSize % 4 !== 0) return null;
-  return new Int32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
 }
 
 /** Counts indexed by a 1-based id, growing as ids do. */

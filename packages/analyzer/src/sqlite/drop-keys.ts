@@ -1,0 +1,255 @@
+// The import's per-drop lookups (wasm/drop-keys.c, built by
+// scripts/build-wasm.sh): a drop's _who, _what and _task ids found by its
+// raw bytes, then its group found by (who, what) and counted. In JS these
+// were most of the decoding worker's time at 10M diverse drops (~3 ns per
+// key word, two dependent cache misses per group); compiled, a few.
+//
+// Work goes in passes of up to PASS drops. The pass arrays (who, what, task,
+// group ids and times) live in the module's memory, as does a copy of the
+// EVENTS block being read; JS views of them are renewed whenever that
+// memory has grown, which detaches the old ones.
+import { readFileSync } from 'node:fs';
+
+/** Drops per pass. */
+export const PASS = 512;
+
+/** The key maps, as classify() reports the one it stopped at. */
+export const WHO_KEYS = 0;
+export const WHAT_KEYS = 1;
+export const TASK_KEYS = 2;
+export type KeyMap = typeof WHO_KEYS | typeof WHAT_KEYS | typeof TASK_KEYS;
+
+// Node has WebAssembly; the TypeScript libraries this project uses (ES2022,
+// @types/node 20) do not declare it, so the little used here is declared here.
+interface WasmModule {
+  readonly brand?: 'WebAssembly.Module';
+}
+const WebAssembly = (globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => WasmModule;
+    Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  };
+}).WebAssembly;
+
+interface Exports {
+  memory: { readonly buffer: ArrayBuffer };
+  dk_alloc(bytes: number): number;
+  dk_free(ptr: number, bytes: number): void;
+  dk_keymap_new(words: number, offs: number, masks: number): number;
+  dk_keymap_size(map: number): number;
+  dk_keymap_clear(map: number): void;
+  dk_keymap_set(map: number, id: number): number;
+  dk_missed(): number;
+  dk_classify(recs: number, size: number, from: number, count: number, who: number, what: number, task: number, outWho: number, outWhat: number, outTask: number): number;
+  dk_groups_new(): number;
+  dk_groups_size(groups: number): number;
+  dk_groups_records(groups: number): number;
+  dk_groups_forget(groups: number): void;
+  dk_count_groups(groups: number, who: number, what: number, t: number, count: number, out: number): number;
+}
+
+const WASM_FILE = new URL('../../wasm/drop-keys.wasm', import.meta.url);
+let compiled: WasmModule | null = null;
+
+function wasmModule(): WasmModule {
+  if (compiled) return compiled;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(WASM_FILE);
+  } catch {
+    throw new Error(`the analyzer's ${WASM_FILE.pathname} is missing: run npm run build (it needs clang and lld)`);
+  }
+  compiled = new WebAssembly.Module(bytes);
+  return compiled;
+}
+
+const OUT_OF_MEMORY = "out of memory for the import's lookup tables (WebAssembly memory is limited to 4 GiB)";
+
+/** Bytes of a group record (struct group): who, what (Int32), drops, first, last (Float64). */
+const GROUP_BYTES = 32;
+
+/**
+ * The byte offset and mask of each 32-bit word holding a key byte. Key
+ * bytes are the `ranges` ([offset, length]) that lie within a record of
+ * `size` bytes; no range at all makes one empty key (every record alike).
+ */
+export function keyWords(ranges: ReadonlyArray<readonly [number, number]>, size: number): { offs: number[]; masks: number[] } {
+  const masks = new Map<number, number>();
+  for (const [off, len] of ranges) {
+    for (let b = Math.max(0, off); b < Math.min(size, off + len); b++) {
+      const word = b & ~3;
+      masks.set(word, (masks.get(word) ?? 0) | (0xff << ((b & 3) * 8)));
+    }
+  }
+  const offs = [...masks.keys()].sort((x, y) => x - y);
+  if (offs.length === 0) return { offs: [0], masks: [0] };
+  return { offs, masks: offs.map((w) => masks.get(w)!) };
+}
+
+export class DropKeys {
+  readonly #x: Exports;
+  #buffer: ArrayBuffer | null = null;
+  #u8 = new Uint8Array(0);
+  #records = new Float64Array(0);
+  #recordWords = new Int32Array(0);
+  /** the pass arrays, renewed with the memory */
+  who = new Int32Array(0);
+  what = new Int32Array(0);
+  task = new Int32Array(0);
+  group = new Int32Array(0);
+  t = new Float64Array(0);
+  readonly #pass: number;
+  readonly #groups: number;
+  #maps = [0, 0, 0];
+  #body = 0;
+  #bodyCapacity = 0;
+  #recordSize = 0;
+  /** byte offset of the pass's first record */
+  #passRecs = 0;
+  /** byte offset of group 0's record (moves when the records grow) */
+  #recordsAt = 0;
+
+  constructor() {
+    const instance = new WebAssembly.Instance(wasmModule(), {});
+    this.#x = instance.exports as unknown as Exports;
+    // who, what, task, group (Int32) and t (Float64), PASS of each
+    this.#pass = this.#alloc(PASS * 4 * 4 + PASS * 8);
+    this.#groups = this.#x.dk_groups_new() || this.#fail();
+    this.#recordsAt = this.#x.dk_groups_records(this.#groups);
+    this.#views();
+  }
+
+  #fail(): never {
+    throw new Error(OUT_OF_MEMORY);
+  }
+
+  #alloc(bytes: number): number {
+    return this.#x.dk_alloc(bytes) || this.#fail();
+  }
+
+  /** Renews every view if the memory has grown since they were made. */
+  #views(): void {
+    const buffer = this.#x.memory.buffer;
+    if (buffer === this.#buffer) return;
+    this.#buffer = buffer;
+    const p = this.#pass;
+    this.#u8 = new Uint8Array(buffer);
+    this.who = new Int32Array(buffer, p, PASS);
+    this.what = new Int32Array(buffer, p + PASS * 4, PASS);
+    this.task = new Int32Array(buffer, p + PASS * 8, PASS);
+    this.group = new Int32Array(buffer, p + PASS * 12, PASS);
+    this.t = new Float64Array(buffer, p + PASS * 16, PASS);
+    this.#records = new Float64Array(buffer);
+    this.#recordWords = new Int32Array(buffer);
+  }
+
+  /** New key maps for records of `size` bytes keyed by these byte ranges; the old ones' keys are forgotten. */
+  setLayout(size: number, who: ReadonlyArray<readonly [number, number]>, what: ReadonlyArray<readonly [number, number]>, task: ReadonlyArray<readonly [number, number]>): void {
+    this.#recordSize = size;
+    this.#maps = [who, what, task].map((ranges) => this.#keyMap(keyWords(ranges, size)));
+  }
+
+  #keyMap({ offs, masks }: { offs: number[]; masks: number[] }): number {
+    const bytes = offs.length * 4;
+    const at = this.#alloc(bytes * 2);
+    this.#views();
+    new Int32Array(this.#x.memory.buffer, at, offs.length * 2).set([...offs, ...masks]);
+    const map = this.#x.dk_keymap_new(offs.length, at, at + bytes) || this.#fail();
+    this.#x.dk_free(at, bytes * 2);
+    this.#views();
+    return map;
+  }
+
+  /** Copies an EVENTS body into the module's memory, for classify(). */
+  stage(body: Uint8Array): void {
+    // 4 spare bytes: a record's last key word may be loaded whole
+    const need = body.length + 4;
+    if (need > this.#bodyCapacity) {
+      if (this.#body) this.#x.dk_free(this.#body, this.#bodyCapacity);
+      this.#bodyCapacity = 2 ** Math.ceil(Math.log2(Math.max(need, 1 << 16)));
+      this.#body = this.#alloc(this.#bodyCapacity);
+      this.#views();
+    }
+    this.#u8.set(body, this.#body);
+  }
+
+  /** Makes the staged records `from` to `from + count` (at most PASS) the pass classify() reads. */
+  beginPass(from: number): void {
+    this.#passRecs = this.#body + from * this.#recordSize;
+  }
+
+  /**
+   * Who, what and (withTask) task of the pass's records `p` to `count`,
+   * into the pass arrays. Returns how far it got: short of `count` when a
+   * record's key is new to a map (missed() says which); setKey() then
+   * gives it its id, and the caller calls again from that record.
+   */
+  classify(p: number, count: number, withTask: boolean): number {
+    const [who, what, task] = this.#maps;
+    const pass = this.#pass;
+    return this.#x.dk_classify(this.#passRecs, this.#recordSize, p, count, who!, what!, withTask ? task! : 0, pass, pass + PASS * 4, pass + PASS * 8);
+  }
+
+  missed(): KeyMap {
+    return this.#x.dk_missed() as KeyMap;
+  }
+
+  /** Stores `id` under the key of the record the last classify() stopped at, in `map`. */
+  setKey(map: KeyMap, id: number): void {
+    if (this.#x.dk_keymap_set(this.#maps[map]!, id) < 0) this.#fail();
+    this.#views();
+  }
+
+  keyCount(map: KeyMap): number {
+    return this.#x.dk_keymap_size(this.#maps[map]!);
+  }
+
+  /** Forgets every key of `map`. */
+  clearKeys(map: KeyMap): void {
+    this.#x.dk_keymap_clear(this.#maps[map]!);
+  }
+
+  /**
+   * The group of each of the pass's first `count` (who, what) pairs, into
+   * the pass's group array, counting each drop with its time (t; NaN: a
+   * drop counted without one). Groups not met before are created, numbered
+   * on from groupCount in the order met.
+   */
+  countGroups(count: number): void {
+    const pass = this.#pass;
+    if (this.#x.dk_count_groups(this.#groups, pass, pass + PASS * 4, pass + PASS * 16, count, pass + PASS * 12) < 0) this.#fail();
+    this.#recordsAt = this.#x.dk_groups_records(this.#groups);
+    this.#views();
+  }
+
+  /** Later drops get new groups; the groups so far keep their counts. */
+  forgetGroups(): void {
+    this.#x.dk_groups_forget(this.#groups);
+  }
+
+  get groupCount(): number {
+    return this.#x.dk_groups_size(this.#groups);
+  }
+
+  groupWho(g: number): number {
+    return this.#recordWords[(this.#recordsAt + g * GROUP_BYTES) >> 2]!;
+  }
+
+  groupWhat(g: number): number {
+    return this.#recordWords[((this.#recordsAt + g * GROUP_BYTES) >> 2) + 1]!;
+  }
+
+  groupDrops(g: number): number {
+    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 1]!;
+  }
+
+  /** Earliest time counted (Infinity if none). */
+  groupFirst(g: number): number {
+    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 2]!;
+  }
+
+  /** Latest time counted (-Infinity if none). */
+  groupLast(g: number): number {
+    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 3]!;
+  }
+}

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The import's per-drop lookups, compiled to WebAssembly by
+ * scripts/build-wasm.sh and driven by src/sqlite/drop-keys.ts.
+ *
+ * Every drop of a capture is recognized by its raw bytes: three key tables
+ * give the ids of its _who, _what and _task (each a fixed set of masked
+ * 32-bit words of the record), and a fourth finds its group by (who, what)
+ * and counts the drop there. In JavaScript this cost ~0.7 us a drop at 10M
+ * diverse drops: ~3 ns per key word (bounds checks around a serial hash
+ * chain) and two dependent cache misses per group. Here it is plain loads
+ * and multiplies.
+ *
+ * The module decides no ids: a record whose key is new stops the batch, the
+ * caller decodes and interns it, hands back its id and resumes. Groups are
+ * the exception; they need nothing decoded, so a new one is numbered here
+ * (0, 1, ... in the order first met) and the caller writes its row after
+ * the batch.
+ *
+ * Freestanding: no libc. Tables live in this module's linear memory, sized
+ * in powers of two; a table that grows hands its old block to a free list.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef int32_t s32;
+
+/* ----------------------------------------------------------------- memory */
+
+extern u8 __heap_base;
+
+#define WASM_PAGE 65536u
+#define MIN_ORDER 4  /* 16 bytes: every block is 16-byte aligned */
+#define MAX_ORDER 31 /* 2 GiB */
+
+static uintptr_t heap_end;
+static void *free_lists[MAX_ORDER + 1];
+
+static u32 order_of(size_t bytes)
+{
+	u32 o = MIN_ORDER;
+
+	while (o <= MAX_ORDER && ((size_t)1 << o) < bytes)
+		o++;
+	return o;
+}
+
+/* A zeroed block of at least `bytes`, or NULL when memory cannot grow. */
+static void *mem_alloc(size_t bytes)
+{
+	u32 o = order_of(bytes);
+	size_t size;
+	uintptr_t start, end, have;
+	void *p;
+
+	if (o > MAX_ORDER)
+		return NULL;
+	size = (size_t)1 << o;
+	p = free_lists[o];
+	if (p) {
+		free_lists[o] = *(void **)p;
+		__builtin_memset(p, 0, size);
+		return p;
+	}
+	if (!heap_end)
+		heap_end = ((uintptr_t)&__heap_base + 15) & ~(uintptr_t)15;
+	start = heap_end;
+	end = start + size;
+	if (end < start)
+		return NULL;
+	have = __builtin_wasm_memory_size(0) * (uintptr_t)WASM_PAGE;
+	if (end > have &&
+	    __builtin_wasm_memory_grow(0, (end - have + WASM_PAGE - 1) / WASM_PAGE) == (size_t)-1)
+		return NULL;
+	heap_end = end;
+	/* pages new to the memory are zero; only reused blocks need clearing */
+	return (void *)start;
+}
+
+static void mem_free(void *p, size_t bytes)
+{
+	u32 o = order_of(bytes);
+
+	if (!p)
+		return;
+	*(void **)p = free_lists[o];
+	free_lists[o] = p;
+}
+
+EXPORT(dk_alloc) void *dk_alloc(u32 bytes) { return mem_alloc(bytes); }
+EXPORT(dk_free) void dk_free(void *p, u32 bytes) { mem_free(p, bytes); }
+
+/* ------------------------------------------------------------------ hashing */
+
+static inline u32 mix(u32 h, u32 x)
+{
+	h = (h ^ x) * 0x9e3779b1u;
+	return (h << 13) | (h >> 19);
+}
+
+static inline u32 finish(u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h;
+}
+
+/* Records may sit at any byte offset: wasm loads need no alignment. */
+static inline u32 load32(const u8 *p)
+{
+	u32 x;
+
+	__builtin_memcpy(&x, p, 4);
+	return x;
+}
+
+/* ---------------------------------------------------------------- key maps */
+
+/*
+ * Raw record bytes -> id. Each slot is 1 + words u32s: 1 + id (0: empty),
+ * then the key words, side by side so that a lookup misses the cache once.
+ */
+struct keymap {
+	u32 words;
+	u32 *offs;	/* byte offset of each key word in a record */
+	u32 *masks;	/* the key's bytes in that word */
+	u32 *pending;	/* key of the last missed lookup */
+	u32 *table;
+	u32 slots;	/* a power of two, kept under half full */
+	u32 size;
+	u32 probe;	/* slot the last missed lookup ended on */
+	s32 last;	/* slot of the last record found: drops come in runs */
+};
+
+static size_t table_bytes(u32 slots, u32 words)
+{
+	return (size_t)slots * (words + 1) * sizeof(u32);
+}
+
+#define KEYMAP_SLOTS 1024u
+
+/*
+ * A map of records keyed by `words` masked words: their byte offsets and
+ * masks are at `offs` and `masks` (the caller's, copied). NULL when out of
+ * memory or asked for no words.
+ */
+EXPORT(dk_keymap_new) struct keymap *dk_keymap_new(u32 words, const u32 *offs, const u32 *masks)
+{
+	struct keymap *m;
+
+	if (words == 0 || words > (1u << 16))
+		return NULL;
+	m = mem_alloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->words = words;
+	m->offs = mem_alloc(words * sizeof(u32));
+	m->masks = mem_alloc(words * sizeof(u32));
+	m->pending = mem_alloc(words * sizeof(u32));
+	m->slots = KEYMAP_SLOTS;
+	m->table = mem_alloc(table_bytes(m->slots, words));
+	m->last = -1;
+	if (!m->offs || !m->masks || !m->pending || !m->table)
+		return NULL;
+	for (u32 j = 0; j < words; j++) {
+		m->offs[j] = offs[j];
+		m->masks[j] = masks[j];
+	}
+	return m;
+}
+
+EXPORT(dk_keymap_size) u32 dk_keymap_size(const struct keymap *m) { return m->size; }
+
+/* Forgets every key (ids already handed out stay valid). */
+EXPORT(dk_keymap_clear) void dk_keymap_clear(struct keymap *m)
+{
+	__builtin_memset(m->table, 0, table_bytes(m->slots, m->words));
+	m->size = 0;
+	m->last = -1;
+}
+
+static u32 slot_hash(const u32 *key, u32 n)
+{
+	u32 h = 0x2545f491u;
+
+	for (u32 j = 0; j < n; j++)
+		h = mix(h, key[j]);
+	return finish(h);
+}
+
+/* The hash of the key of the record at `rec`, the key kept in m->pending. */
+static u32 keymap_hash(struct keymap *m, const u8 *rec)
+{
+	const u32 *offs = m->offs, *masks = m->masks;
+	u32 *key = m->pending;
+
+	for (u32 j = 0; j < m->words; j++)
+		key[j] = load32(rec + offs[j]) & masks[j];
+	return slot_hash(key, m->words);
+}
+
+/* 1 + id of the key in m->pending, of hash `h`; or 0, its slot kept for a following set. */
+static u32 keymap_find(struct keymap *m, u32 h)
+{
+	const u32 n = m->words, stride = n + 1, mask = m->slots - 1;
+	const u32 *key = m->pending;
+
+	for (u32 i = h & mask;; i = (i + 1) & mask) {
+		const u32 *e = m->table + i * stride;
+		u32 j = 0;
+		if (e[0] == 0) {
+			m->probe = i;
+			return 0;
+		}
+		while (j < n && e[1 + j] == key[j])
+			j++;
+		if (j == n) {
+			m->last = (s32)i;
+			return e[0];
+		}
+	}
+}
+
+/* 1 + id of the record at `rec`, or 0 (its key kept for a following set). */
+static u32 keymap_get(struct keymap *m, const u8 *rec)
+{
+	const u32 n = m->words;
+
+	if (m->last >= 0) {
+		const u32 *e = m->table + (u32)m->last * (n + 1);
+		u32 j = 0;
+
+		while (j < n && (load32(rec + m->offs[j]) & m->masks[j]) == e[1 + j])
+			j++;
+		if (j == n)
+			return e[0];
+	}
+	return keymap_find(m, keymap_hash(m, rec));
+}
+
+static int keymap_grow(struct keymap *m)
+{
+	const u32 n = m->words, stride = n + 1, slots = m->slots * 2, mask = slots - 1;
+	u32 *old = m->table, *t;
+
+	if (slots == 0 || table_bytes(slots, n) / stride / sizeof(u32) != slots)
+		return -1;
+	t = mem_alloc(table_bytes(slots, n));
+	if (!t)
+		return -1;
+	for (u32 s = 0; s < m->slots; s++) {
+		const u32 *e = old + s * stride;
+		u32 i;
+
+		if (e[0] == 0)
+			continue;
+		i = slot_hash(e + 1, n) & mask;
+		while (t[i * stride] != 0)
+			i = (i + 1) & mask;
+		for (u32 j = 0; j < stride; j++)
+			t[i * stride + j] = e[j];
+	}
+	mem_free(old, table_bytes(m->slots, n));
+	m->table = t;
+	m->slots = slots;
+	m->last = -1; /* slots moved */
+	return 0;
+}
+
+/*
+ * Stores `id` under the key of the last lookup of `m` that missed (the
+ * caller resumes at that record). -1 when the table cannot grow.
+ */
+EXPORT(dk_keymap_set) int dk_keymap_set(struct keymap *m, u32 id)
+{
+	u32 *e = m->table + m->probe * (m->words + 1);
+
+	if (id >= 0x7fffffffu)
+		return -1;
+	e[0] = id + 1;
+	for (u32 j = 0; j < m->words; j++)
+		e[1 + j] = m->pending[j];
+	if (++m->size * 2 > m->slots)
+		return keymap_grow(m);
+	return 0;
+}
+
+/* Which map the last dk_classify() stopped at: 0 who, 1 what, 2 task. */
+static u32 missed_map;
+
+EXPORT(dk_missed) u32 dk_missed(void) { return missed_map; }
+
+#define PASS 512u
+
+/* Keeps the loads of dk_count_groups()'s touch pass from being optimized away. */
+static volatile u32 touch_sink;
+
+/*
+ * The who, what and (with a task map) task id of records `from` to `count`
+ * of a pass of records of `size` bytes from `recs` (at most PASS), into the
+ * out arrays at the same positions. Returns how far it got: short of
+ * `count` when a record's key is new to one of the maps (dk_missed() says
+ * which); the caller sets its id and calls again from that record.
+ */
+EXPORT(dk_classify) u32 dk_classify(const u8 *recs, u32 size, u32 from, u32 count,
+				    struct keymap *who, struct keymap *what, struct keymap *task,
+				    s32 *out_who, s32 *out_what, s32 *out_task)
+{
+	const u8 *rec = recs + (size_t)from * size;
+
+	if (count > PASS)
+		count = PASS;
+	for (u32 p = from; p < count; p++, rec += size) {
+		u32 a, b, c;
+
+		a = keymap_get(who, rec);
+		if (a == 0) {
+			missed_map = 0;
+			return p;
+		}
+		b = keymap_get(what, rec);
+		if (b == 0) {
+			missed_map = 1;
+			return p;
+		}
+		if (task) {
+			c = keymap_get(task, rec);
+			if (c == 0) {
+				missed_map = 2;
+				return p;
+			}
+			out_task[p] = (s32)c - 1;
+		}
+		out_who[p] = (s32)a - 1;
+		out_what[p] = (s32)b - 1;
+	}
+	return count;
+}
+
+/* ------------------------------------------------------------------ groups */
+
+/*
+ * A group's key and counts in one 32-byte record: with millions of groups a
+ * drop's group is a cache miss wherever it lives, and this makes it one.
+ * Times are ns after the capture's time base; NaN for a time kept as a
+ * bigint (counted, but no first or last).
+ */
+struct group {
+	s32 who;
+	s32 what;
+	double drops;
+	double first;
+	double last;
+};
+
+struct groups {
+	u32 *slots;	/* 1 + group index, 0 for none; kept under half full */
+	u32 nslots;
+	u32 keys;	/* keyed groups: the last `keys` records */
+	struct group *recs;
+	u32 size;
+	u32 cap;
+	u32 touched[PASS];
+};
+
+#define GROUP_SLOTS 2048u
+#define GROUP_RECS 1024u
+
+static inline u32 hash_pair(u32 a, u32 b)
+{
+	u32 h = (0x2545f491u ^ a) * 0x9e3779b1u;
+
+	h = (((h << 13) | (h >> 19)) ^ b) * 0x9e3779b1u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	return h ^ (h >> 13);
+}
+
+EXPORT(dk_groups_new) struct groups *dk_groups_new(void)
+{
+	struct groups *g = mem_alloc(sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->nslots = GROUP_SLOTS;
+	g->slots = mem_alloc(g->nslots * sizeof(u32));
+	g->cap = GROUP_RECS;
+	g->recs = mem_alloc(g->cap * sizeof(struct group));
+	return g->slots && g->recs ? g : NULL;
+}
+
+EXPORT(dk_groups_size) u32 dk_groups_size(const struct groups *g) { return g->size; }
+/* The records, group 0 first: who, what (s32), drops, first, last (double). */
+EXPORT(dk_groups_records) const struct group *dk_groups_records(const struct groups *g) { return g->recs; }
+
+/* Later drops get new groups; the groups so far keep their counts. */
+EXPORT(dk_groups_forget) void dk_groups_forget(struct groups *g)
+{
+	__builtin_memset(g->slots, 0, g->nslots * sizeof(u32));
+	g->keys = 0;
+}
+
+static int groups_rehash(struct groups *g)
+{
+	const u32 nslots = g->nslots * 2, mask = nslots - 1;
+	u32 *slots;
+
+	if (nslots == 0 || nslots > (1u << 29))
+		return -1;
+	slots = mem_alloc(nslots * sizeof(u32));
+	if (!slots)
+		return -1;
+	/* in record order, not slot order: each record read once, in sequence */
+	for (u32 i = g->size - g->keys; i < g->size; i++) {
+		u32 s = hash_pair((u32)g->recs[i].who, (u32)g->recs[i].what) & mask;
+
+		while (slots[s] != 0)
+			s = (s + 1) & mask;
+		slots[s] = i + 1;
+	}
+	mem_free(g->slots, g->nslots * sizeof(u32));
+	g->slots = slots;
+	g->nslots = nslots;
+	return 0;
+}
+
+static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
+{
+	struct group *r;
+	u32 index;
+
+	if (g->size == g->cap) {
+		struct group *bigger;
+
+		if (g->cap >= (1u << 26))
+			return -1;
+		bigger = mem_alloc((size_t)g->cap * 2 * sizeof(struct group));
+		if (!bigger)
+			return -1;
+		__builtin_memcpy(bigger, g->recs, (size_t)g->size * sizeof(struct group));
+		mem_free(g->recs, (size_t)g->cap * sizeof(struct group));
+		g->recs = bigger;
+		g->cap *= 2;
+	}
+	index = g->size++;
+	r = &g->recs[index];
+	r->who = who;
+	r->what = what;
+	r->drops = 0;
+	r->first = __builtin_inf();
+	r->last = -__builtin_inf();
+	g->slots[slot] = index + 1;
+	if (++g->keys * 2 > g->nslots && groups_rehash(g) < 0)
+		return -1;
+	return (s32)index;
+}
+
+/*
+ * The group of each of `count` (who, what) pairs into `out`, creating the
+ * groups not met before, and counts each drop with its time `t`. Returns
+ * 0, or -1 when out of memory.
+ *
+ * First a pass that only loads each pair's slot, then its record: alone in
+ * a short loop those loads do not wait for one another, and the CPU
+ * overlaps their misses, which a lookup followed by a count cannot.
+ */
+EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, const s32 *what,
+					    const double *t, u32 count, s32 *out)
+{
+	u32 sink = 0;
+
+	if (count > PASS)
+		return -1;
+	{
+		const u32 mask = g->nslots - 1;
+
+		for (u32 p = 0; p < count; p++)
+			g->touched[p] = g->slots[hash_pair((u32)who[p], (u32)what[p]) & mask];
+		for (u32 p = 0; p < count; p++)
+			if (g->touched[p])
+				sink += (u32)g->recs[g->touched[p] - 1].who;
+		touch_sink = sink;
+	}
+	for (u32 p = 0; p < count; p++) {
+		const u32 mask = g->nslots - 1;
+		const s32 a = who[p], b = what[p];
+		const double tp = t[p];
+		s32 found = -1;
+		struct group *r;
+		u32 s;
+
+		for (s = hash_pair((u32)a, (u32)b) & mask;; s = (s + 1) & mask) {
+			const u32 e = g->slots[s];
+
+			if (e == 0)
+				break;
+			if (g->recs[e - 1].who == a && g->recs[e - 1].what == b) {
+				found = (s32)e - 1;
+				break;
+			}
+		}
+		if (found < 0) {
+			found = groups_add(g, s, a, b);
+			if (found < 0)
+				return -1;
+		}
+		out[p] = found;
+		r = &g->recs[found];
+		r->drops += 1;
+		if (tp == tp) {
+			if (tp < r->first)
+				r->first = tp;
+			if (tp > r->last)
+				r->last = tp;
+		}
+	}
+	return 0;
+}

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCaptures } from '@dropcap/analyzer';
+import { LeafPageWriter } from '../../packages/analyzer/src/sqlite/btree-pages.js';
 import { BulkTables } from '../../packages/analyzer/src/sqlite/bulk-tables.js';
 import { schemaDdl } from '../../packages/analyzer/src/sqlite/schema.js';
 import { dumpWithoutSources } from '../support/db-dump.js';
@@ -51,8 +52,12 @@ function levels(file: string, root: number): number {
   return n;
 }
 
-/** Writes `drops` _drop rows and `groups` _group_count rows both ways; returns [paged, sql] databases. */
-function bothWays(name: string, drops: number, groups: number): [Database.Database, Database.Database] {
+/**
+ * Writes `drops` _drop rows and `groups` _group_count rows both ways;
+ * returns [paged, sql] databases. `reservedBytes`: the room for SQLite's
+ * pages before the leaves in the side file.
+ */
+function bothWays(name: string, drops: number, groups: number, reservedBytes?: number): [Database.Database, Database.Database] {
   const paged = t.file(`${name}-paged.db`);
   const sql = t.file(`${name}-sql.db`);
   const dropRows = rowsFor(drops, 5, false);
@@ -63,7 +68,7 @@ function bothWays(name: string, drops: number, groups: number): [Database.Databa
   a.exec("INSERT INTO _reason VALUES (1, 2, 'X', 'CORE')"); // SQLite's own pages beside ours
   const roots = new Map((a.prepare("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string; rootpage: number }>).map((r) => [r.name, r.rootpage]));
   a.close();
-  const bulk = new BulkTables(paged, 4096);
+  const bulk = new BulkTables(paged, 4096, reservedBytes);
   try {
     dropRows.forEach((row, i) => bulk.table('_drop').writer.add(i + 1, row));
     for (const row of countRows) bulk.table('_group_count').writer.add(row[0] as number, row);
@@ -86,13 +91,19 @@ function bothWays(name: string, drops: number, groups: number): [Database.Databa
 }
 
 describe('bulk table pages', () => {
-  for (const [label, drops, groups, depth] of [
-    ['one leaf', 3, 1, 1],
-    ['one interior level', 900, 400, 2],
-    ['two interior levels', 70_000, 0, 3],
+  // the room for SQLite's pages in the side file: far more than it needs (every
+  // leaf moves into it), a little more (some do), none (leaves copied after it)
+  for (const [label, drops, groups, depth, reservedBytes] of [
+    ['one leaf', 3, 1, 1, undefined],
+    ['one interior level', 900, 400, 2, undefined],
+    ['two interior levels', 70_000, 0, 3, undefined],
+    ['two interior levels, some leaves moved into the room left', 70_000, 2, 3, 64 * 4096],
+    ['one interior level, a one-leaf table beside it, some leaves moved', 9000, 1, 2, 48 * 4096],
+    ['two interior levels, no room: leaves copied after SQLite\'s pages', 70_000, 400, 3, 4096],
+    ['one leaf, no room', 3, 0, 1, 4096],
   ] as const) {
     it(`read back as SQLite's own rows and pass integrity_check: ${label}`, () => {
-      const [paged, sql] = bothWays(label.replace(/ /g, '-'), drops, groups);
+      const [paged, sql] = bothWays(label.replace(/\W+/g, '-'), drops, groups, reservedBytes);
       expect(paged.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(read(paged, '_drop')).toEqual(read(sql, '_drop'));
       expect(read(paged, '_group_count')).toEqual(read(sql, '_group_count'));
@@ -124,6 +135,36 @@ describe('bulk table pages', () => {
     expect(back.prepare('SELECT group_id FROM _group_count ORDER BY rowid').pluck().all()).toEqual(rowids);
     expect(back.prepare('SELECT group_id FROM _group_count WHERE group_id = ?').pluck().get(2 ** 35)).toBe(2 ** 35);
     back.close();
+  });
+
+  it('lays out rows given in bulk (addRows) exactly as rows given one by one, across many chunks of pages', () => {
+    for (const [columns, rowidColumn] of [[5, false], [4, true]] as const) {
+      const rows = rowsFor(100_000, columns, rowidColumn).map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v === null ? NaN : v)));
+      const pages = (add: (w: LeafPageWriter) => void) => {
+        const out: Buffer[] = [];
+        const lasts: number[] = [];
+        const w = new LeafPageWriter(4096, columns, rowidColumn, (p, l) => {
+          out.push(Buffer.from(p));
+          lasts.push(...l);
+        });
+        add(w);
+        w.flush();
+        return { bytes: Buffer.concat(out), lasts };
+      };
+      const one = pages((w) => rows.forEach((r, i) => w.add(rowidColumn ? (r[0] as number) : i + 1, r)));
+      const flat = Float64Array.from(rows.flat() as number[]);
+      // uneven batches, one of them empty, as the worker's messages come
+      const bulk = pages((w) => {
+        for (let from = 0, k = 0; from < rows.length; k++) {
+          const n = Math.min(rows.length - from, [700, 0, 1, 33_000, 511, 513][k % 6]!);
+          w.addRows(flat, from, n, from + 1);
+          from += n;
+        }
+      });
+      expect(one.lasts.length).toBeGreaterThan(512); // more than two chunks of 256 pages
+      expect(bulk.lasts).toEqual(one.lasts);
+      expect(bulk.bytes.equals(one.bytes)).toBe(true);
+    }
   });
 
   it('refuses rows out of rowid order, and a value no INTEGER holds', () => {

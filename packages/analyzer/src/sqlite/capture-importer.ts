@@ -91,6 +91,8 @@ export class CaptureImporter {
   // _group rows of this capture: group g of #keys is _group firstGroup + g
   readonly #firstGroup: number;
   #groupTimesKept = true;
+  /** the _group row being written (#newGroup) */
+  readonly #groupRow = new Float64Array(4 + WHO_ROW + WHAT_ROW);
   // reason keys: (reason code, no-reason flag) of this capture -> small number
   readonly #reasonKeys = new TupleMap(2);
   readonly #rkRows: number[] = [];
@@ -333,13 +335,17 @@ export class CaptureImporter {
     const wr = this.#whoRows;
     const t = what * WHAT_ROW;
     const tr = this.#whatRows;
-    w.group.add(
-      w.nextGroupId++, this.#firstWho + who, this.#firstWhat + what, this.#captureId, this.#timeBaseNumber,
-      // saddr_id, sport, daddr_id, dport, family, state, tcp_flags, sk_source, dev_id
-      wr[h + 1], wr[h + 2], wr[h + 3], wr[h + 4], wr[h + 5], wr[h + 6], wr[h + 7], wr[h + 8], wr[h + 9],
-      // site_id, reason_code, flags, stack_id
-      tr[t], tr[t + 1], tr[t + 2], tr[t + 3],
-    );
+    const row = this.#groupRow;
+    row[0] = w.nextGroupId++;
+    row[1] = this.#firstWho + who;
+    row[2] = this.#firstWhat + what;
+    row[3] = this.#captureId;
+    row[4] = this.#timeBaseNumber;
+    // saddr_id, sport, daddr_id, dport, family, state, tcp_flags, sk_source, dev_id
+    for (let i = 1; i < WHO_ROW; i++) row[4 + i] = wr[h + i]!;
+    // site_id, reason_code, flags, stack_id (NULL: NaN)
+    for (let i = 0; i < WHAT_ROW; i++) row[4 + WHO_ROW + i] = tr[t + i] ?? NaN;
+    w.group.addNumbers(row);
   }
 
   #newWho(f: RecordFields, body: Buffer, base: number): number {
@@ -436,8 +442,13 @@ export class CaptureImporter {
       if (flags & EventFlags.NEW_SITE) c.newSites += drops;
       w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
     }
+    const countRow = new Float64Array(4);
     for (let g = 0; g < groups; g++) {
-      w.groupCount.add(this.#firstGroup + g, table.groupDrops(g), times ? table.groupFirst(g) : null, times ? table.groupLast(g) : null);
+      countRow[0] = this.#firstGroup + g;
+      countRow[1] = table.groupDrops(g);
+      countRow[2] = times ? table.groupFirst(g) : NaN;
+      countRow[3] = times ? table.groupLast(g) : NaN;
+      w.groupCount.addNumbers(countRow);
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts

@@ -8,7 +8,7 @@
 // group ids and times) live in the module's memory, as does a copy of the
 // EVENTS block being read; JS views of them are renewed whenever that
 // memory has grown, which detaches the old ones.
-import { readFileSync } from 'node:fs';
+import { instantiate, type WasmMemory } from './wasm-module.js';
 
 /** Drops per pass. */
 export const PASS = 512;
@@ -19,20 +19,8 @@ export const WHAT_KEYS = 1;
 export const TASK_KEYS = 2;
 export type KeyMap = typeof WHO_KEYS | typeof WHAT_KEYS | typeof TASK_KEYS;
 
-// Node has WebAssembly; the TypeScript libraries this project uses (ES2022,
-// @types/node 20) do not declare it, so the little used here is declared here.
-interface WasmModule {
-  readonly brand?: 'WebAssembly.Module';
-}
-const WebAssembly = (globalThis as unknown as {
-  WebAssembly: {
-    Module: new (bytes: Uint8Array) => WasmModule;
-    Instance: new (module: WasmModule, imports: object) => { exports: unknown };
-  };
-}).WebAssembly;
-
 interface Exports {
-  memory: { readonly buffer: ArrayBuffer };
+  memory: WasmMemory;
   dk_alloc(bytes: number): number;
   dk_free(ptr: number, bytes: number): void;
   dk_keymap_new(words: number, offs: number, masks: number): number;
@@ -46,21 +34,6 @@ interface Exports {
   dk_groups_records(groups: number): number;
   dk_groups_forget(groups: number): void;
   dk_count_groups(groups: number, who: number, what: number, t: number, count: number, out: number): number;
-}
-
-const WASM_FILE = new URL('../../wasm/drop-keys.wasm', import.meta.url);
-let compiled: WasmModule | null = null;
-
-function wasmModule(): WasmModule {
-  if (compiled) return compiled;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(WASM_FILE);
-  } catch {
-    throw new Error(`the analyzer's ${WASM_FILE.pathname} is missing: run npm run build (it needs clang and lld)`);
-  }
-  compiled = new WebAssembly.Module(bytes);
-  return compiled;
 }
 
 const OUT_OF_MEMORY = "out of memory for the import's lookup tables (WebAssembly memory is limited to 4 GiB)";
@@ -110,8 +83,7 @@ export class DropKeys {
   #recordsAt = 0;
 
   constructor() {
-    const instance = new WebAssembly.Instance(wasmModule(), {});
-    this.#x = instance.exports as unknown as Exports;
+    this.#x = instantiate<Exports>('drop-keys');
     // who, what, task, group (Int32) and t (Float64), PASS of each
     this.#pass = this.#alloc(PASS * 4 * 4 + PASS * 8);
     this.#groups = this.#x.dk_groups_new() || this.#fail();

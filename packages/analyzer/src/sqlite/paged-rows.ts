@@ -2,7 +2,7 @@
 // (bulk-tables.ts): the same calls as the rows it binds into SQLite, written
 // as b-tree pages instead.
 import type { CellValue, LeafPageWriter } from './btree-pages.js';
-import { addPackedDrops, DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
+import { DROP_COLUMNS, type DropRows, type TableRows } from './db-writer.js';
 import { forEachPackedRow, type PackedTableRows } from './import-channel.js';
 
 /** _drop rows: rowids 1, 2, ... in the order given, as SQLite numbers a fresh table's rows. */
@@ -25,9 +25,18 @@ export class PagedDropRows implements DropRows {
     this.#writer.add(++this.#rowid, r);
   }
 
-  /** Drops packed by a PostingSink (addPackedDrops). */
+  /** Drops packed by a PostingSink (see addPackedDrops): whole runs of rows at once, a row with a bigint time alone. */
   addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
-    addPackedDrops(this, rows, count, bigTimes);
+    let from = 0;
+    for (const [row, t] of bigTimes) {
+      this.#writer.addRows(rows, from, row - from, this.#rowid + 1);
+      this.#rowid += row - from;
+      const o = row * DROP_COLUMNS;
+      this.add(t, rows[o + 1]!, rows[o + 2]!, rows[o + 3]!, rows[o + 4]!);
+      from = row + 1;
+    }
+    this.#writer.addRows(rows, from, count - from, this.#rowid + 1);
+    this.#rowid += count - from;
   }
 
   flush(): void {
@@ -51,9 +60,14 @@ export class PagedTableRows implements TableRows {
     this.#writer.add(values[0] as number, values as CellValue[]);
   }
 
-  /** Whole rows as they came from the import worker (PackedTableRows). */
+  addNumbers(row: Float64Array): void {
+    this.#writer.add(row[0]!, row);
+  }
+
+  /** Whole rows as they came from the import worker (PackedTableRows): at once, unless a row holds a value no double does. */
   addPacked(rows: PackedTableRows): void {
-    forEachPackedRow(rows, this.#columns, this.#row, (row) => this.#writer.add(row[0] as number, row as CellValue[]));
+    if (rows.otherAt.length === 0) this.#writer.addRows(rows.numbers, 0, rows.count / this.#columns, 0);
+    else forEachPackedRow(rows, this.#columns, this.#row, (row) => this.#writer.add(row[0] as number, row as CellValue[]));
   }
 
   flush(): void {

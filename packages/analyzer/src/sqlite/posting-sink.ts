@@ -49,11 +49,24 @@ class PostedTable implements TableRows {
     this.#sink.noteValues(values.length);
   }
 
+  addNumbers(row: Float64Array): void {
+    const n = this.count;
+    if (n + row.length > this.numbers.length) {
+      const bigger = new Float64Array(Math.max(this.numbers.length * 2, n + row.length));
+      bigger.set(this.numbers.subarray(0, n));
+      this.numbers = bigger;
+    }
+    this.numbers.set(row, n);
+    this.count = n + row.length;
+    this.#sink.noteValues(row.length);
+  }
+
   /** The rows so far as they travel, leaving this table empty; null when it has none. */
   take(index: number): PackedTableRows | null {
     if (this.count === 0) return null;
     const rows: PackedTableRows = { table: index, numbers: this.numbers, count: this.count, otherAt: this.otherAt, others: this.others };
-    this.numbers = new Float64Array(256);
+    // as much room as this table took: the busy ones fill a message each time
+    this.numbers = new Float64Array(Math.min(this.numbers.length, 2 * VALUES_PER_MESSAGE));
     this.count = 0;
     this.otherAt = [];
     this.others = [];

@@ -55,6 +55,15 @@ class BatchInsert implements TableRows {
     this.#put(values);
   }
 
+  addNumbers(row: Float64Array): void {
+    const o = this.#n * this.#columns;
+    for (let i = 0; i < this.#columns; i++) {
+      const v = row[i]!;
+      this.#args[o + i] = v === v ? v : null;
+    }
+    if (++this.#n === this.#rows) this.#runMany();
+  }
+
   #put(values: readonly unknown[]): void {
     const o = this.#n * this.#columns;
     for (let i = 0; i < this.#columns; i++) this.#args[o + i] = values[i];

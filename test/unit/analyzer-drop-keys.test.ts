@@ -107,7 +107,11 @@ function run(keys: DropKeys, buf: Buffer, size: number, maps: Ranges[], ref: Ref
 
 function groupsOf(keys: DropKeys): string[] {
   const out: string[] = [];
-  for (let g = 0; g < keys.groupCount; g++) out.push(`${g}: ${keys.groupWho(g)},${keys.groupWhat(g)} ${keys.groupDrops(g)} ${keys.groupFirst(g)} ${keys.groupLast(g)}`);
+  const { words, values } = keys.groupRecords();
+  for (let g = 0; g < keys.groupCount; g++) {
+    expect([keys.groupWho(g), keys.groupWhat(g)]).toEqual([words[g * 8], words[g * 8 + 1]]);
+    out.push(`${g}: ${words[g * 8]},${words[g * 8 + 1]} ${values[g * 4 + 1]} ${values[g * 4 + 2]} ${values[g * 4 + 3]}`);
+  }
   return out;
 }
 

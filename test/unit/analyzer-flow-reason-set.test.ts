@@ -23,6 +23,20 @@ describe('FlowReasonSet', () => {
     }
     expect(expected.some(([, rk]) => rk >= 32)).toBe(true);
     expect(set.pairs()).toEqual(expected);
+    // by flow, then by a rank of the reason keys (here: the reverse of rk)
+    const rank = Array.from({ length: 40 }, (_, rk) => 39 - rk);
+    const sorted = [...expected].sort((a, b) => a[0] - b[0] || rank[a[1]]! - rank[b[1]]!);
+    expect(set.sortedPairs(rank)).toEqual(sorted.flat());
+  });
+
+  it('sorts pairs whose flow times ranks no double holds exactly, by comparing them', () => {
+    const set = new FlowReasonSet();
+    // reason keys past the bitmask: flows this big stay in the hash map
+    set.add(2 ** 52, 40);
+    set.add(7, 41);
+    set.add(2 ** 52, 33);
+    const rank = Array.from({ length: 42 }, (_, rk) => rk);
+    expect(set.sortedPairs(rank)).toEqual([7, 41, 2 ** 52, 33, 2 ** 52, 40]);
   });
 
   it('tells reason keys 0 and 31 apart on one flow (the sign bit)', () => {

@@ -47,6 +47,8 @@ const TASK_FIELDS = ['pid', 'tid', 'comm', 'cpu'];
 /** Values kept per _who and _what row until finish() writes them with their counts. */
 const WHO_ROW = 10;
 const WHAT_ROW = 4;
+/** _group_count rows handed on at a time */
+const COUNT_ROWS = 16384;
 
 const keyRanges = (f: RecordFields, names: string[]) => names.flatMap((n) => (f.spans.has(n) ? [f.spans.get(n)!] : []));
 
@@ -409,17 +411,15 @@ export class CaptureImporter {
     const id = this.#captureId;
     const c = this.counts;
     const base = this.#timeBase;
-    const table = this.#keys;
-    const groups = table.groupCount;
+    const groups = this.#keys.groupCount;
+    const { words, values } = this.#keys.groupRecords();
     const whoCounts = new Float64Array(this.#whoFlow.length);
     const whatCounts = new Float64Array(this.#whatRk.length);
     const times = this.#groupTimesKept && base !== null;
     for (let g = 0; g < groups; g++) {
-      const drops = table.groupDrops(g);
-      const who = table.groupWho(g);
-      const what = table.groupWhat(g);
-      whoCounts[who] = whoCounts[who]! + drops;
-      whatCounts[what] = whatCounts[what]! + drops;
+      const drops = values[g * 4 + 1]!;
+      whoCounts[words[g * 8]!]! += drops;
+      whatCounts[words[g * 8 + 1]!]! += drops;
     }
     const who = this.#whoRows;
     for (let i = 0, local = 0; i < who.length; i += WHO_ROW, local++) {
@@ -442,19 +442,29 @@ export class CaptureImporter {
       if (flags & EventFlags.NEW_SITE) c.newSites += drops;
       w.what.add(this.#firstWhat + local, id, base ?? 0n, ...what.slice(i, i + WHAT_ROW), drops);
     }
-    const countRow = new Float64Array(4);
-    for (let g = 0; g < groups; g++) {
-      countRow[0] = this.#firstGroup + g;
-      countRow[1] = table.groupDrops(g);
-      countRow[2] = times ? table.groupFirst(g) : NaN;
-      countRow[3] = times ? table.groupLast(g) : NaN;
-      w.groupCount.addNumbers(countRow);
+    // _group_count: group_id, drops, first_t, last_t; COUNT_ROWS at a time
+    const counts = new Float64Array(4 * COUNT_ROWS);
+    for (let g0 = 0; g0 < groups; g0 += COUNT_ROWS) {
+      const n = Math.min(COUNT_ROWS, groups - g0);
+      for (let k = 0, g = g0; k < n; k++, g++) {
+        counts[4 * k] = this.#firstGroup + g;
+        counts[4 * k + 1] = values[g * 4 + 1]!;
+        counts[4 * k + 2] = times ? values[g * 4 + 2]! : NaN;
+        counts[4 * k + 3] = times ? values[g * 4 + 3]! : NaN;
+      }
+      w.groupCount.addNumbers(counts.subarray(0, 4 * n));
     }
     const rk = this.#rkRows;
     // in key order: appends to the WITHOUT ROWID b-tree instead of random inserts
-    const flowReasons = this.#flowReasons.pairs().map(([flow, key]) => [flow, rk[key * 2]!, rk[key * 2 + 1]!] as const);
-    flowReasons.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-    for (const [flow, code, noReason] of flowReasons) w.flowReason.add(flow, id, code, noReason);
+    const keys = rk.length / 2;
+    const byCode = Array.from({ length: keys }, (_, k) => k).sort((a, b) => rk[a * 2]! - rk[b * 2]! || rk[a * 2 + 1]! - rk[b * 2 + 1]!);
+    const rank = new Int32Array(keys);
+    byCode.forEach((k, r) => (rank[k] = r));
+    const flowReasons = this.#flowReasons.sortedPairs(rank);
+    for (let i = 0; i < flowReasons.length; i += 2) {
+      const key = flowReasons[i + 1]!;
+      w.flowReason.add(flowReasons[i]!, id, rk[key * 2], rk[key * 2 + 1]);
+    }
     let first: bigint | null = null;
     let last: bigint | null = null;
     if (base !== null && this.#tMin <= this.#tMax) {

@@ -18,8 +18,8 @@ export const DROP_COLUMNS = relation('_drop').columns.length;
 /** Rows of one table, columns in schema order. Written in order; when is up to the sink. */
 export interface TableRows {
   add(...values: unknown[]): void;
-  /** A row of numbers only, NaN for NULL: for the import's hottest tables, no rest parameters. */
-  addNumbers(row: Float64Array): void;
+  /** Whole rows (one or more, one after another) of numbers only, NaN for NULL: for the import's busiest tables. */
+  addNumbers(rows: Float64Array): void;
 }
 
 /** The per-drop rows (_drop): the bulk of an import, so typed columns, no rest parameters. */

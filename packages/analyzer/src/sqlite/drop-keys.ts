@@ -63,7 +63,6 @@ export class DropKeys {
   readonly #x: Exports;
   #buffer: ArrayBuffer | null = null;
   #u8 = new Uint8Array(0);
-  #records = new Float64Array(0);
   #recordWords = new Int32Array(0);
   /** the pass arrays, renewed with the memory */
   who = new Int32Array(0);
@@ -111,7 +110,6 @@ export class DropKeys {
     this.task = new Int32Array(buffer, p + PASS * 8, PASS);
     this.group = new Int32Array(buffer, p + PASS * 12, PASS);
     this.t = new Float64Array(buffer, p + PASS * 16, PASS);
-    this.#records = new Float64Array(buffer);
     this.#recordWords = new Int32Array(buffer);
   }
 
@@ -203,25 +201,22 @@ export class DropKeys {
     return this.#x.dk_groups_size(this.#groups);
   }
 
+  /**
+   * Every group's record, group 0 first, as 8 Int32s (words 0 and 1: who,
+   * what) or 4 Float64s (values 1 to 3: drops, first, last) a group. Valid
+   * until the next countGroups().
+   */
+  groupRecords(): { words: Int32Array; values: Float64Array } {
+    const buffer = this.#x.memory.buffer;
+    const n = this.groupCount;
+    return { words: new Int32Array(buffer, this.#recordsAt, n * 8), values: new Float64Array(buffer, this.#recordsAt, n * 4) };
+  }
+
   groupWho(g: number): number {
     return this.#recordWords[(this.#recordsAt + g * GROUP_BYTES) >> 2]!;
   }
 
   groupWhat(g: number): number {
     return this.#recordWords[((this.#recordsAt + g * GROUP_BYTES) >> 2) + 1]!;
-  }
-
-  groupDrops(g: number): number {
-    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 1]!;
-  }
-
-  /** Earliest time counted (Infinity if none). */
-  groupFirst(g: number): number {
-    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 2]!;
-  }
-
-  /** Latest time counted (-Infinity if none). */
-  groupLast(g: number): number {
-    return this.#records[((this.#recordsAt + g * GROUP_BYTES) >> 3) + 3]!;
   }
 }

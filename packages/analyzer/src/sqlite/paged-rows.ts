@@ -60,8 +60,8 @@ export class PagedTableRows implements TableRows {
     this.#writer.add(values[0] as number, values as CellValue[]);
   }
 
-  addNumbers(row: Float64Array): void {
-    this.#writer.add(row[0]!, row);
+  addNumbers(rows: Float64Array): void {
+    this.#writer.addRows(rows, 0, rows.length / this.#columns, 0);
   }
 
   /** Whole rows as they came from the import worker (PackedTableRows): at once, unless a row holds a value no double does. */

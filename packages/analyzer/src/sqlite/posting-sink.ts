@@ -49,16 +49,16 @@ class PostedTable implements TableRows {
     this.#sink.noteValues(values.length);
   }
 
-  addNumbers(row: Float64Array): void {
+  addNumbers(rows: Float64Array): void {
     const n = this.count;
-    if (n + row.length > this.numbers.length) {
-      const bigger = new Float64Array(Math.max(this.numbers.length * 2, n + row.length));
+    if (n + rows.length > this.numbers.length) {
+      const bigger = new Float64Array(Math.max(this.numbers.length * 2, n + rows.length));
       bigger.set(this.numbers.subarray(0, n));
       this.numbers = bigger;
     }
-    this.numbers.set(row, n);
-    this.count = n + row.length;
-    this.#sink.noteValues(row.length);
+    this.numbers.set(rows, n);
+    this.count = n + rows.length;
+    this.#sink.noteValues(rows.length);
   }
 
   /** The rows so far as they travel, leaving this table empty; null when it has none. */

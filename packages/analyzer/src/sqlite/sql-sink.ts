@@ -55,13 +55,16 @@ class BatchInsert implements TableRows {
     this.#put(values);
   }
 
-  addNumbers(row: Float64Array): void {
-    const o = this.#n * this.#columns;
-    for (let i = 0; i < this.#columns; i++) {
-      const v = row[i]!;
-      this.#args[o + i] = v === v ? v : null;
+  addNumbers(rows: Float64Array): void {
+    const columns = this.#columns;
+    for (let r = 0; r < rows.length; r += columns) {
+      const o = this.#n * columns;
+      for (let i = 0; i < columns; i++) {
+        const v = rows[r + i]!;
+        this.#args[o + i] = v === v ? v : null;
+      }
+      if (++this.#n === this.#rows) this.#runMany();
     }
-    if (++this.#n === this.#rows) this.#runMany();
   }
 
   #put(values: readonly unknown[]): void {

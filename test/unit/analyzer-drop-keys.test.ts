@@ -70,7 +70,7 @@ function run(keys: DropKeys, buf: Buffer, size: number, maps: Ranges[], ref: Ref
       ref.ids[WHAT_KEYS] = new Map();
       ref.groups = new Map([...ref.groups].map(([k, v]) => [`forgotten ${k} ${v.g}`, v]));
     }
-    keys.beginPass(from);
+    keys.beginPass(from, count);
     for (let p = 0; ; ) {
       p = keys.classify(p, count, withTask);
       if (p === count) break;
@@ -182,7 +182,7 @@ describe('DropKeys', () => {
     keys.setLayout(8, [], [[0, 8]], [[20, 4]]);
     const buf = records(1000, 8, [[], [[0, 8]], []], [1, 30, 1], 5);
     keys.stage(buf);
-    keys.beginPass(0);
+    keys.beginPass(0, 10);
     let p = keys.classify(0, 10, true);
     expect([p, keys.missed()]).toEqual([0, WHO_KEYS]);
     keys.setKey(WHO_KEYS, 9);

@@ -94,3 +94,47 @@ describe('PostingSink -> applyRows -> SqlSink', () => {
     expect(times[777]! % 1000n).toBe(1n);
   });
 });
+
+describe('PostingSink drops given in batches (addPacked)', () => {
+  it('travel in order across messages, each bigint time with its own row', () => {
+    const signal = newSignal();
+    const got: Array<{ rows: Float64Array; count: number; bigTimes: Array<[number, bigint]> }> = [];
+    const port = {
+      postMessage(msg: ImportMessage, transfer: ArrayBuffer[]) {
+        const m = structuredClone(msg, { transfer });
+        Atomics.add(signal, TAKEN, 1);
+        if (m.kind === 'rows' && m.drops) got.push({ rows: m.drops, count: m.dropCount, bigTimes: m.bigTimes });
+      },
+    } as unknown as MessagePort;
+    const sink = new PostingSink(port, signal);
+    const total = 40_000;
+    // bigint times around the first message's end (16,384 drops) and elsewhere
+    const bigAt = new Set([0, 699, 700, 16_383, 16_384, 16_385, 39_999]);
+    for (let from = 0; from < total; from += 700) {
+      const n = Math.min(700, total - from);
+      const rows = new Float64Array(n * 5);
+      const big: Array<[number, bigint]> = [];
+      for (let r = 0; r < n; r++) {
+        const i = from + r;
+        rows.set([bigAt.has(i) ? NaN : i, i + 1, i + 2, i + 3, i + 4], r * 5);
+        if (bigAt.has(i)) big.push([r, 10n ** 18n + BigInt(i)]);
+      }
+      sink.drops.addPacked(rows, n, big);
+    }
+    sink.flush();
+    expect(got.length).toBe(3);
+    const seen: number[] = [];
+    const bigSeen: string[] = [];
+    let base = 0;
+    for (const m of got) {
+      for (let r = 0; r < m.count; r++) seen.push(m.rows[r * 5 + 1]! - 1);
+      for (const [r, t] of m.bigTimes) {
+        expect(m.rows[r * 5]).toBeNaN();
+        bigSeen.push(`${base + r}:${t - 10n ** 18n}`);
+      }
+      base += m.count;
+    }
+    expect(seen).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(bigSeen).toEqual([...bigAt].map((i) => `${i}:${i}`));
+  });
+});

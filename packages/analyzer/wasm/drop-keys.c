@@ -15,7 +15,8 @@
  * caller decodes and interns it, hands back its id and resumes. Groups are
  * the exception; they need nothing decoded, so a new one is numbered here
  * (0, 1, ... in the order first met) and the caller writes its row after
- * the batch.
+ * the batch. Last, each drop's _drop row is packed here from its ids, time
+ * and raw seq/window/ack/len (src/sqlite/packing.ts has the packing).
  *
  * Freestanding: no libc. Tables live in this module's linear memory, sized
  * in powers of two; a table that grows hands its old block to a free list.
@@ -193,15 +194,21 @@ static u32 slot_hash(const u32 *key, u32 n)
 	return finish(h);
 }
 
-/* The hash of the key of the record at `rec`, the key kept in m->pending. */
-static u32 keymap_hash(struct keymap *m, const u8 *rec)
+/* The key of the record at `rec`, into m->pending. */
+static void keymap_key(struct keymap *m, const u8 *rec)
 {
 	const u32 *offs = m->offs, *masks = m->masks;
 	u32 *key = m->pending;
 
 	for (u32 j = 0; j < m->words; j++)
 		key[j] = load32(rec + offs[j]) & masks[j];
-	return slot_hash(key, m->words);
+}
+
+/* The hash of the key of the record at `rec`, the key kept in m->pending. */
+static u32 keymap_hash(struct keymap *m, const u8 *rec)
+{
+	keymap_key(m, rec);
+	return slot_hash(m->pending, m->words);
 }
 
 /* 1 + id of the key in m->pending, of hash `h`; or 0, its slot kept for a following set. */
@@ -300,10 +307,35 @@ EXPORT(dk_missed) u32 dk_missed(void) { return missed_map; }
 /* Keeps the loads of dk_count_groups()'s touch pass from being optimized away. */
 static volatile u32 touch_sink;
 
+/* The who hashes of the records of the pass, from dk_prepare(). */
+static u32 who_hashes[PASS];
+
+/*
+ * Readies a pass of `count` records (at most PASS) of `size` bytes from
+ * `recs` for dk_classify(): hashes each one's who key, then, in a loop of
+ * its own, loads the slot each hash points to. With tens of thousands of
+ * flows the who table outgrows the CPU caches (and their TLB), and a loop
+ * that does nothing but those loads lets the CPU wait for many of their
+ * misses at once.
+ */
+EXPORT(dk_prepare) void dk_prepare(const u8 *recs, u32 size, u32 count, struct keymap *who)
+{
+	const u32 stride = who->words + 1, mask = who->slots - 1;
+	u32 sink = 0;
+
+	if (count > PASS)
+		count = PASS;
+	for (u32 p = 0; p < count; p++, recs += size)
+		who_hashes[p] = keymap_hash(who, recs);
+	for (u32 p = 0; p < count; p++)
+		sink += who->table[(who_hashes[p] & mask) * stride];
+	touch_sink = sink;
+}
+
 /*
  * The who, what and (with a task map) task id of records `from` to `count`
- * of a pass of records of `size` bytes from `recs` (at most PASS), into the
- * out arrays at the same positions. Returns how far it got: short of
+ * of the pass dk_prepare() readied (`recs`: its first record), into the out
+ * arrays at the same positions. Returns how far it got: short of
  * `count` when a record's key is new to one of the maps (dk_missed() says
  * which); the caller sets its id and calls again from that record.
  */
@@ -318,7 +350,9 @@ EXPORT(dk_classify) u32 dk_classify(const u8 *recs, u32 size, u32 from, u32 coun
 	for (u32 p = from; p < count; p++, rec += size) {
 		u32 a, b, c;
 
-		a = keymap_get(who, rec);
+		/* the who key's hash is dk_prepare()'s */
+		keymap_key(who, rec);
+		a = keymap_find(who, who_hashes[p]);
 		if (a == 0) {
 			missed_map = 0;
 			return p;
@@ -520,4 +554,68 @@ EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, co
 		}
 	}
 	return 0;
+}
+
+/* ----------------------------------------------------------------- drop rows */
+
+/* Where a number field of a record is: `size` 1, 2, 4 or 8 bytes (0: absent, read as 0). */
+struct field {
+	u32 off;
+	u32 size;
+};
+
+enum { SEQ, WINDOW, ACK_SEQ, LEN, ROW_FIELDS };
+
+static struct field row_fields[ROW_FIELDS];
+
+/* A field as JavaScript reads it: a u64 as low + high * 2^32 (a double). */
+static double read_uint(const u8 *rec, struct field f)
+{
+	switch (f.size) {
+	case 1:
+		return rec[f.off];
+	case 2:
+		return (u32)rec[f.off] | (u32)rec[f.off + 1] << 8;
+	case 4:
+		return load32(rec + f.off);
+	case 8:
+		return (double)load32(rec + f.off) + (double)load32(rec + f.off + 4) * 4294967296.0;
+	default:
+		return 0;
+	}
+}
+
+/* Where seq, window, ack_seq and len are in a record (offset, size pairs). */
+EXPORT(dk_set_row_fields) void dk_set_row_fields(u32 seq_off, u32 seq_size, u32 win_off, u32 win_size,
+						 u32 ack_off, u32 ack_size, u32 len_off, u32 len_size)
+{
+	row_fields[SEQ] = (struct field){ seq_off, seq_size };
+	row_fields[WINDOW] = (struct field){ win_off, win_size };
+	row_fields[ACK_SEQ] = (struct field){ ack_off, ack_size };
+	row_fields[LEN] = (struct field){ len_off, len_size };
+}
+
+#define LEN_LIMIT 2097152.0 /* 2^21: packing.ts LEN_LIMIT */
+
+/*
+ * The _drop rows of `count` records of `size` bytes from `recs` (at most
+ * PASS): t, group_id (first_group + the group), task_id, seq_win, ack_len,
+ * 5 doubles a row into `out`, with the same double arithmetic as
+ * packing.ts. A len of LEN_LIMIT or more makes ack_len negative: its row
+ * in _big_len is the caller's.
+ */
+EXPORT(dk_drop_rows) void dk_drop_rows(const u8 *recs, u32 size, u32 count, const double *t,
+				       const s32 *group, const s32 *task, double first_group, double *out)
+{
+	if (count > PASS)
+		count = PASS;
+	for (u32 p = 0; p < count; p++, recs += size, out += 5) {
+		const double ack = read_uint(recs, row_fields[ACK_SEQ]), len = read_uint(recs, row_fields[LEN]);
+
+		out[0] = t[p];
+		out[1] = first_group + group[p];
+		out[2] = task[p];
+		out[3] = read_uint(recs, row_fields[SEQ]) * 65536.0 + read_uint(recs, row_fields[WINDOW]);
+		out[4] = len < LEN_LIMIT ? ack * LEN_LIMIT + len : -(ack * LEN_LIMIT) - 1;
+	}
 }

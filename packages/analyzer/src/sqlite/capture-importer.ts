@@ -11,9 +11,9 @@ import { BlockType, CaptureReader, EventFlags, decodeStacks, unpackValue, type D
 import { parseClockPair } from '../decode/clock-map.js';
 import { CaptureContext } from '../decode/capture-context.js';
 import type { RecordFields } from '../decode/record-fields.js';
-import type { DbWriter } from './db-writer.js';
+import { DROP_COLUMNS, type DbWriter } from './db-writer.js';
 import { AddrInterner, DevInterner, FlowInterner, SiteInterner } from './interners.js';
-import { LEN_LIMIT, TIME_BASE_UNIT, U16, packAckLen } from './packing.js';
+import { TIME_BASE_UNIT } from './packing.js';
 import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
@@ -47,6 +47,8 @@ const TASK_FIELDS = ['pid', 'tid', 'comm', 'cpu'];
 /** Values kept per _who and _what row until finish() writes them with their counts. */
 const WHO_ROW = 10;
 const WHAT_ROW = 4;
+/** no bigint times in a pass */
+const NO_BIG_TIMES: ReadonlyArray<readonly [number, bigint]> = [];
 /** _group_count rows handed on at a time */
 const COUNT_ROWS = 16384;
 
@@ -197,6 +199,7 @@ export class CaptureImporter {
     if (f !== this.#fields) {
       this.#fields = f;
       this.#keys.setLayout(f.size, keyRanges(f, WHO_FIELDS), keyRanges(f, WHAT_FIELDS), keyRanges(f, TASK_FIELDS));
+      this.#keys.setRowFields(f.spans.get('seq'), f.spans.get('window'), f.spans.get('ack_seq'), f.spans.get('len'));
     }
     const n = Math.floor(body.length / f.size);
     this.counts.partialRecordBytes += body.length - n * f.size;
@@ -248,7 +251,7 @@ export class CaptureImporter {
   #identify(f: RecordFields, body: Buffer, from: number, count: number): void {
     const keys = this.#keys;
     const withTask = this.#w.dropRows;
-    keys.beginPass(from);
+    keys.beginPass(from, count);
     for (let p = 0; ; ) {
       p = keys.classify(p, count, withTask);
       if (p === count) return;
@@ -279,21 +282,12 @@ export class CaptureImporter {
 
   /** The _drop row (and _big_len rows) of drops `from` to `to`. */
   #writeDrops(f: RecordFields, body: Buffer, from: number, to: number): void {
-    const size = f.size;
+    const count = to - from;
     const w = this.#w;
-    const drops = w.drops;
-    const firstGroup = this.#firstGroup;
-    const keys = this.#keys;
-    const times = keys.t;
-    const groups = keys.group;
-    const tasks = keys.task;
-    for (let i = from, base = from * size, p = 0; i < to; i++, base += size, p++) {
-      const len = f.len(body, base);
-      if (len >= LEN_LIMIT) w.bigLen.add(w.nextDropId, len);
-      w.nextDropId++;
-      const t = times[p]!;
-      drops.add(t === t ? t : this.#passBig.get(p)!, firstGroup + groups[p]!, tasks[p]!, f.seq(body, base) * U16 + f.window(body, base), packAckLen(f.ackSeq(body, base), len));
-    }
+    const rows = this.#keys.dropRows(this.#firstGroup, count);
+    for (let p = 0; p < count; p++) if (rows[p * DROP_COLUMNS + 4]! < 0) w.bigLen.add(w.nextDropId + p, f.len(body, (from + p) * f.size));
+    w.drops.addPacked(rows, count, this.#passBig.size === 0 ? NO_BIG_TIMES : [...this.#passBig]);
+    w.nextDropId += count;
   }
 
   /** A drop's time the fast path could not give: ns after the time base, a bigint when no double holds it exactly. */

@@ -25,6 +25,11 @@ export interface TableRows {
 /** The per-drop rows (_drop): the bulk of an import, so typed columns, no rest parameters. */
 export interface DropRows {
   add(t: number | bigint, group: number, task: number, seqWin: number, ackLen: number): void;
+  /**
+   * `count` rows of DROP_COLUMNS doubles; a time a double cannot hold
+   * exactly is NaN there and given in `bigTimes` (row, time), rows in order.
+   */
+  addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void;
 }
 
 /**
@@ -48,7 +53,7 @@ export function addPackedDrops(target: DropRows, rows: Float64Array, count: numb
  * unfiltered summary, and no database left behind. A row costs ~0.65 µs to
  * bind, more than half of what a drop costs to import.
  */
-const UNWRITTEN_DROPS: DropRows = { add() {} };
+const UNWRITTEN_DROPS: DropRows = { add() {}, addPacked() {} };
 
 export interface WriterOptions {
   /** false: no _drop rows (see UNWRITTEN_DROPS); the database records it. Default true. */

@@ -28,6 +28,9 @@ interface Exports {
   dk_keymap_clear(map: number): void;
   dk_keymap_set(map: number, id: number): number;
   dk_missed(): number;
+  dk_set_row_fields(seqOff: number, seqSize: number, winOff: number, winSize: number, ackOff: number, ackSize: number, lenOff: number, lenSize: number): void;
+  dk_drop_rows(recs: number, size: number, count: number, t: number, group: number, task: number, firstGroup: number, out: number): void;
+  dk_prepare(recs: number, size: number, count: number, who: number): void;
   dk_classify(recs: number, size: number, from: number, count: number, who: number, what: number, task: number, outWho: number, outWhat: number, outTask: number): number;
   dk_groups_new(): number;
   dk_groups_size(groups: number): number;
@@ -37,6 +40,9 @@ interface Exports {
 }
 
 const OUT_OF_MEMORY = "out of memory for the import's lookup tables (WebAssembly memory is limited to 4 GiB)";
+
+/** Doubles of a _drop row (db-writer.ts DROP_COLUMNS) */
+const DROP_ROW = 5;
 
 /** Bytes of a group record (struct group): who, what (Int32), drops, first, last (Float64). */
 const GROUP_BYTES = 32;
@@ -76,6 +82,8 @@ export class DropKeys {
   #body = 0;
   #bodyCapacity = 0;
   #recordSize = 0;
+  /** the pass's _drop rows (dropRows()) */
+  readonly #rows: number;
   /** byte offset of the pass's first record */
   #passRecs = 0;
   /** byte offset of group 0's record (moves when the records grow) */
@@ -85,6 +93,7 @@ export class DropKeys {
     this.#x = instantiate<Exports>('drop-keys');
     // who, what, task, group (Int32) and t (Float64), PASS of each
     this.#pass = this.#alloc(PASS * 4 * 4 + PASS * 8);
+    this.#rows = this.#alloc(PASS * DROP_ROW * 8);
     this.#groups = this.#x.dk_groups_new() || this.#fail();
     this.#recordsAt = this.#x.dk_groups_records(this.#groups);
     this.#views();
@@ -130,6 +139,24 @@ export class DropKeys {
     return map;
   }
 
+  /** Where seq, window, ack_seq and len are in a record ([offset, size], size 1, 2, 4 or 8; absent: 0). */
+  setRowFields(seq?: readonly [number, number], window?: readonly [number, number], ackSeq?: readonly [number, number], len?: readonly [number, number]): void {
+    const f = (s?: readonly [number, number]) => (s && [1, 2, 4, 8].includes(s[1]) && s[0] + s[1] <= this.#recordSize ? s : ([0, 0] as const));
+    this.#x.dk_set_row_fields(...f(seq), ...f(window), ...f(ackSeq), ...f(len));
+  }
+
+  /**
+   * The _drop rows of the pass's first `count` drops (packing.ts): t (the
+   * pass's times), group_id (firstGroup + group), task_id, seq_win,
+   * ack_len, DROP_ROW doubles a row. A negative ack_len marks a len of
+   * LEN_LIMIT or more. Valid until the next call that may grow memory.
+   */
+  dropRows(firstGroup: number, count: number): Float64Array {
+    const pass = this.#pass;
+    this.#x.dk_drop_rows(this.#passRecs, this.#recordSize, count, pass + PASS * 16, pass + PASS * 12, pass + PASS * 8, firstGroup, this.#rows);
+    return new Float64Array(this.#x.memory.buffer, this.#rows, count * DROP_ROW);
+  }
+
   /** Copies an EVENTS body into the module's memory, for classify(). */
   stage(body: Uint8Array): void {
     // 4 spare bytes: a record's last key word may be loaded whole
@@ -144,8 +171,9 @@ export class DropKeys {
   }
 
   /** Makes the staged records `from` to `from + count` (at most PASS) the pass classify() reads. */
-  beginPass(from: number): void {
+  beginPass(from: number, count: number): void {
     this.#passRecs = this.#body + from * this.#recordSize;
+    this.#x.dk_prepare(this.#passRecs, this.#recordSize, count, this.#maps[WHO_KEYS]!);
   }
 
   /**

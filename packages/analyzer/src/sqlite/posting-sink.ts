@@ -99,6 +99,18 @@ class PostedDrops implements DropRows {
     r[o + 4] = ackLen;
     if (++this.count === DROPS_PER_MESSAGE) this.#sink.flush();
   }
+
+  addPacked(rows: Float64Array, count: number, bigTimes: ReadonlyArray<readonly [number, bigint]>): void {
+    let next = 0;
+    for (let from = 0; from < count; ) {
+      const n = Math.min(DROPS_PER_MESSAGE - this.count, count - from);
+      this.rows.set(rows.subarray(from * DROP_COLUMNS, (from + n) * DROP_COLUMNS), this.count * DROP_COLUMNS);
+      for (; next < bigTimes.length && bigTimes[next]![0] < from + n; next++) this.bigTimes.push([this.count + bigTimes[next]![0] - from, bigTimes[next]![1]]);
+      this.count += n;
+      from += n;
+      if (this.count === DROPS_PER_MESSAGE) this.#sink.flush();
+    }
+  }
 }
 
 export class PostingSink implements RowSink {

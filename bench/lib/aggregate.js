@@ -16,6 +16,7 @@ import { median } from './stats.js';
  * @property {number|null} addedNs sender ns/pkt minus the bare baseline's, paired by
  *   repetition (same point, same repetition: drift between repetitions cancels)
  * @property {number|null} slowdown 1 - sender rate / bare sender rate, paired the same way
+ * @property {number[]} slowdowns the same, each repetition's (the median's spread, in rep order)
  * @property {number|null} toolCpuPct tool CPU over the storm's duration, % of one CPU
  * @property {number|null} toolCpuUsPerDrop tool CPU per captured drop
  * @property {number|null} bytesPerDrop
@@ -56,6 +57,7 @@ export function aggregate(rows) {
       genCpuNs: per((r) => r.genCpuNs),
       addedNs: null,
       slowdown: null,
+      slowdowns: [],
       toolCpuPct: per((r) => { const v = div(r.toolCpuSeconds, r.stormSeconds); return v === null ? null : v * 100; }),
       toolCpuUsPerDrop: per((r) => { const v = div(r.toolCpuSeconds, r.captured); return v === null ? null : v * 1e6; }),
       bytesPerDrop: per((r) => div(r.bytesOnDisk, r.captured)),
@@ -74,10 +76,11 @@ export function aggregate(rows) {
       const b = bareOf(r);
       return b && b.genCpuNs !== null && r.genCpuNs !== null ? r.genCpuNs - b.genCpuNs : null;
     }));
-    c.slowdown = median(ok.map((r) => {
+    c.slowdowns = ok.flatMap((r) => {
       const b = bareOf(r);
-      return b && b.genRate && r.genRate !== null ? 1 - r.genRate / b.genRate : null;
-    }));
+      return b && b.genRate && r.genRate !== null ? [1 - r.genRate / b.genRate] : [];
+    });
+    c.slowdown = median(c.slowdowns);
   }
   return cells;
 }

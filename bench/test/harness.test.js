@@ -91,6 +91,18 @@ describe('aggregate and targets', () => {
     expect(by['10M']).toBe('NOT MEASURED');
   });
 
+  it('shows each repetition\'s slowdown and the floor\'s beside the median', () => {
+    const noisy = aggregate([
+      ...[500_000, 500_000, 500_000].map((genRate, rep) => row({ tool: 'bare', rep, genRate })),
+      ...[450_000, 300_000, 490_000].map((genRate, rep) => row({ tool: 'dropcap-default', rep, captured: 1000, toolLost: 0, genRate })),
+      row({ tool: 'bpftrace-count', captured: 1000, genRate: 400_000 }),
+    ]);
+    const v = checkTargets({ cells: noisy, maxPoint: 'max', quiet: null, analyzer: [] }).find((x) => x.target.startsWith('Lossless'));
+    expect(v?.verdict).toBe('MET'); // the median, 10%
+    expect(v?.detail).toContain('each repetition: 10.0%, 40.0%, 2.0%');
+    expect(v?.detail).toContain('the floor (count only) in the same run: 20.0%');
+  });
+
   it('passes the added-cost target at exactly the allowed ratio', () => {
     const cheap = aggregate(rows.map((r) => (r.tool === 'dropcap-default' ? { ...r, genCpuNs: 2000 + 1200 } : r)));
     const v = checkTargets({ cells: cheap, maxPoint: 'max', quiet: null, analyzer: [] });

@@ -45,6 +45,9 @@ function records(n: number, size: number, maps: Ranges[], distinct: number[], se
   return buf;
 }
 
+const whoColumns = (who: number) => [who * 3, null, who + 1, 80, 2, 7, 0x12, 1, who % 5].map((v) => v ?? NaN);
+const whatColumns = (what: number) => [what * 11, 2, 0x10, null].map((v) => v ?? NaN);
+
 interface Reference {
   ids: Array<Map<string, number>>;
   groups: Map<string, { pair: string; g: number; drops: number; first: number; last: number }>;
@@ -82,10 +85,22 @@ function run(keys: DropKeys, buf: Buffer, size: number, maps: Ranges[], ref: Ref
       const id = 1000 + keys.keyCount(map);
       ref.ids[map]!.set(key, id);
       keys.setKey(map, id);
+      // the columns a _group row copies: made up from the id, one NULL each
+      if (map === WHO_KEYS) keys.setWhoColumns(id, [0, ...whoColumns(id), 0], 1);
+      if (map === WHAT_KEYS) keys.setWhatColumns(id, whatColumns(id), 0);
     }
     const times = keys.t;
     for (let p = 0; p < count; p++) times[p] = t(from + p);
+    keys.setGroupRowBase(100, 200, 300, 7, 5e12);
+    const before = keys.groupCount;
     keys.countGroups(count);
+    const rows = keys.newGroupRows(keys.groupCount - before);
+    for (let g = before; g < keys.groupCount; g++) {
+      const row = [...rows.subarray((g - before) * 18, (g - before + 1) * 18)];
+      const [who, what] = [keys.groupWho(g), keys.groupWhat(g)];
+      const want = [100 + g, 200 + who, 300 + what, 7, 5e12, ...whoColumns(who), ...whatColumns(what)];
+      if (JSON.stringify(row) !== JSON.stringify(want)) wrong++;
+    }
     for (let p = 0; p < count; p++) {
       const rec = buf.subarray((from + p) * size, (from + p + 1) * size);
       const ids = [WHO_KEYS, WHAT_KEYS, TASK_KEYS].map((m) => ref.ids[m]!.get(keyOf(rec, maps[m]!)));
@@ -181,6 +196,7 @@ describe('DropKeys', () => {
     const keys = new DropKeys();
     keys.setLayout(8, [], [[0, 8]], [[20, 4]]);
     const buf = records(1000, 8, [[], [[0, 8]], []], [1, 30, 1], 5);
+    expect(() => keys.countGroups(1)).toThrow(/given no _group columns/);
     keys.stage(buf);
     keys.beginPass(0, 10);
     let p = keys.classify(0, 10, true);

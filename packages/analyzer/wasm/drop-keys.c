@@ -304,6 +304,83 @@ EXPORT(dk_missed) u32 dk_missed(void) { return missed_map; }
 
 #define PASS 512u
 
+/* ------------------------------------------------------------- group rows */
+
+/*
+ * A new group's _group row (capture-importer.ts #groupRow): group_id,
+ * who_id, what_id, capture_id, time_base, the who's 9 columns and the
+ * what's 4, as doubles (NaN: NULL). The caller gives each who's and what's
+ * columns when it interns them, and the rest once a pass.
+ */
+#define WHO_COLUMNS 9
+#define WHAT_COLUMNS 4
+#define GROUP_ROW (5 + WHO_COLUMNS + WHAT_COLUMNS)
+
+static double *who_columns, *what_columns;
+static u32 who_room, what_room;
+/* group_id of group 0, who_id of who 0, what_id of what 0, capture_id, time_base */
+static double row_base[5];
+/* the rows of the groups the last dk_count_groups() created, in order */
+static double *group_rows;
+
+/* Makes room for `index` in a table of `columns` doubles a row; NULL when out of memory. */
+static double *column_row(double **table, u32 *room, u32 index, u32 columns)
+{
+	if (index >= (1u << 26))
+		return NULL;
+	if (index >= *room) {
+		u32 rows = *room ? *room : 1024;
+		double *bigger;
+
+		while (rows <= index)
+			rows *= 2;
+		bigger = mem_alloc((size_t)rows * columns * sizeof(double));
+		if (!bigger)
+			return NULL;
+		if (*table) {
+			__builtin_memcpy(bigger, *table, (size_t)*room * columns * sizeof(double));
+			mem_free(*table, (size_t)*room * columns * sizeof(double));
+		}
+		*table = bigger;
+		*room = rows;
+	}
+	return *table + (size_t)index * columns;
+}
+
+/* Where to write who `who`'s 9 _group columns (NULL when out of memory). */
+EXPORT(dk_who_columns) double *dk_who_columns(u32 who) { return column_row(&who_columns, &who_room, who, WHO_COLUMNS); }
+/* Where to write what `what`'s 4 _group columns (NULL when out of memory). */
+EXPORT(dk_what_columns) double *dk_what_columns(u32 what) { return column_row(&what_columns, &what_room, what, WHAT_COLUMNS); }
+
+/* The first five columns of the rows to come: the ids of group, who and what 0, the capture and its time base. */
+EXPORT(dk_set_group_row_base) void dk_set_group_row_base(double first_group, double first_who, double first_what,
+							 double capture, double time_base)
+{
+	row_base[0] = first_group;
+	row_base[1] = first_who;
+	row_base[2] = first_what;
+	row_base[3] = capture;
+	row_base[4] = time_base;
+}
+
+/* The rows of the groups the last dk_count_groups() created, GROUP_ROW doubles each. */
+EXPORT(dk_group_rows) const double *dk_group_rows(void) { return group_rows; }
+
+static void group_row(double *row, u32 index, s32 who, s32 what)
+{
+	const double *w = who_columns + (size_t)who * WHO_COLUMNS, *t = what_columns + (size_t)what * WHAT_COLUMNS;
+
+	row[0] = row_base[0] + index;
+	row[1] = row_base[1] + who;
+	row[2] = row_base[2] + what;
+	row[3] = row_base[3];
+	row[4] = row_base[4];
+	for (u32 i = 0; i < WHO_COLUMNS; i++)
+		row[5 + i] = w[i];
+	for (u32 i = 0; i < WHAT_COLUMNS; i++)
+		row[5 + WHO_COLUMNS + i] = t[i];
+}
+
 /* Keeps the loads of dk_count_groups()'s touch pass from being optimized away. */
 static volatile u32 touch_sink;
 
@@ -496,8 +573,9 @@ static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
 
 /*
  * The group of each of `count` (who, what) pairs into `out`, creating the
- * groups not met before, and counts each drop with its time `t`. Returns
- * 0, or -1 when out of memory.
+ * groups not met before (their _group rows into dk_group_rows(), in
+ * order), and counts each drop with its time `t`. Returns 0, -1 when out
+ * of memory, -2 for a who or what given no columns.
  *
  * First a pass that only loads each pair's slot, then its record: alone in
  * a short loop those loads do not wait for one another, and the CPU
@@ -506,9 +584,11 @@ static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
 EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, const s32 *what,
 					    const double *t, u32 count, s32 *out)
 {
-	u32 sink = 0;
+	u32 sink = 0, created = 0;
 
 	if (count > PASS)
+		return -1;
+	if (!group_rows && !(group_rows = mem_alloc(PASS * GROUP_ROW * sizeof(double))))
 		return -1;
 	{
 		const u32 mask = g->nslots - 1;
@@ -539,9 +619,13 @@ EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, co
 			}
 		}
 		if (found < 0) {
+			/* a who or what the caller gave no columns for makes no row */
+			if ((u32)a >= who_room || (u32)b >= what_room)
+				return -2;
 			found = groups_add(g, s, a, b);
 			if (found < 0)
 				return -1;
+			group_row(group_rows + (size_t)created++ * GROUP_ROW, (u32)found, a, b);
 		}
 		out[p] = found;
 		r = &g->recs[found];

@@ -49,6 +49,8 @@ const WHO_ROW = 10;
 const WHAT_ROW = 4;
 /** no bigint times in a pass */
 const NO_BIG_TIMES: ReadonlyArray<readonly [number, bigint]> = [];
+/** Doubles of a _group row (DropKeys.newGroupRows) */
+const GROUP_ROW = 5 + (WHO_ROW - 1) + WHAT_ROW;
 /** _group_count rows handed on at a time */
 const COUNT_ROWS = 16384;
 
@@ -95,8 +97,6 @@ export class CaptureImporter {
   // _group rows of this capture: group g of #keys is _group firstGroup + g
   readonly #firstGroup: number;
   #groupTimesKept = true;
-  /** the _group row being written (#newGroup) */
-  readonly #groupRow = new Float64Array(4 + WHO_ROW + WHAT_ROW);
   // reason keys: (reason code, no-reason flag) of this capture -> small number
   readonly #reasonKeys = new TupleMap(2);
   readonly #rkRows: number[] = [];
@@ -263,12 +263,29 @@ export class CaptureImporter {
     }
   }
 
-  /** The group of each of the pass's `count` drops (into #keys.group), counted with its time. */
+  /**
+   * The group of each of the pass's `count` drops (into #keys.group),
+   * counted with its time. A group met for the first time gets its _group
+   * row now, with the columns the drops view reads from it (made by
+   * #keys from its who's and what's); its counts at the end (_group_count).
+   */
   #countGroups(count: number): void {
     const keys = this.#keys;
+    const w = this.#w;
     const before = keys.groupCount;
+    keys.setGroupRowBase(this.#firstGroup, this.#firstWho, this.#firstWhat, this.#captureId, this.#timeBaseNumber);
     keys.countGroups(count);
-    for (let g = before, after = keys.groupCount; g < after; g++) this.#newGroup(keys.groupWho(g), keys.groupWhat(g));
+    const created = keys.groupCount - before;
+    if (created > 0) {
+      const rows = keys.newGroupRows(created);
+      w.group.addNumbers(rows);
+      w.nextGroupId += created;
+      // every (flow, reason) pair of the capture is the pair of some group
+      for (let k = 0; k < created; k++) {
+        const row = k * GROUP_ROW;
+        this.#flowReasons.add(this.#whoFlow[rows[row + 1]! - this.#firstWho]!, this.#whatRk[rows[row + 2]! - this.#firstWhat]!);
+      }
+    }
     const hist = this.#hist;
     const times = keys.t;
     const whats = keys.what;
@@ -317,33 +334,6 @@ export class CaptureImporter {
     return BigInt.asIntN(64, rel);
   }
 
-  /**
-   * The row of a new (who, what) group, of local _who and _what indexes,
-   * written when it is first met, with the columns the drops view reads
-   * from it; its counts at the end (_group_count).
-   */
-  #newGroup(who: number, what: number): void {
-    const rk = this.#whatRk[what]!;
-    // every (flow, reason) pair of the capture is the pair of some group
-    this.#flowReasons.add(this.#whoFlow[who]!, rk);
-    const w = this.#w;
-    const h = who * WHO_ROW;
-    const wr = this.#whoRows;
-    const t = what * WHAT_ROW;
-    const tr = this.#whatRows;
-    const row = this.#groupRow;
-    row[0] = w.nextGroupId++;
-    row[1] = this.#firstWho + who;
-    row[2] = this.#firstWhat + what;
-    row[3] = this.#captureId;
-    row[4] = this.#timeBaseNumber;
-    // saddr_id, sport, daddr_id, dport, family, state, tcp_flags, sk_source, dev_id
-    for (let i = 1; i < WHO_ROW; i++) row[4 + i] = wr[h + i]!;
-    // site_id, reason_code, flags, stack_id (NULL: NaN)
-    for (let i = 0; i < WHAT_ROW; i++) row[4 + WHO_ROW + i] = tr[t + i] ?? NaN;
-    w.group.addNumbers(row);
-  }
-
   #newWho(f: RecordFields, body: Buffer, base: number): number {
     const family = f.family(body, base);
     const saddr = this.#addrs.id(family, body, f.saddrOff < 0 ? -1 : base + f.saddrOff);
@@ -355,6 +345,8 @@ export class CaptureImporter {
     const local = this.#whoFlow.length;
     this.#whoFlow.push(flow);
     this.#whoRows.push(flow, saddr, sport, daddr, dport, family, f.state(body, base), f.tcpFlags(body, base), f.skSource(body, base), dev);
+    // the columns its groups' _group rows copy
+    this.#keys.setWhoColumns(local, this.#whoRows, local * WHO_ROW + 1);
     this.#w.nextWhoId++;
     return local;
   }
@@ -382,6 +374,7 @@ export class CaptureImporter {
     this.#whatRk.push(rk);
     this.#whatRawStack.push(sid === 0 ? 0 : leaf === null && !this.#stacks.leaves.has(sid) ? -1 : 1);
     this.#whatRows.push(site, reason, flags, leaf);
+    this.#keys.setWhatColumns(local, this.#whatRows, local * WHAT_ROW);
     this.#w.nextWhatId++;
     return local;
   }

@@ -28,6 +28,10 @@ interface Exports {
   dk_keymap_clear(map: number): void;
   dk_keymap_set(map: number, id: number): number;
   dk_missed(): number;
+  dk_who_columns(who: number): number;
+  dk_what_columns(what: number): number;
+  dk_set_group_row_base(firstGroup: number, firstWho: number, firstWhat: number, capture: number, timeBase: number): void;
+  dk_group_rows(): number;
   dk_set_row_fields(seqOff: number, seqSize: number, winOff: number, winSize: number, ackOff: number, ackSize: number, lenOff: number, lenSize: number): void;
   dk_drop_rows(recs: number, size: number, count: number, t: number, group: number, task: number, firstGroup: number, out: number): void;
   dk_prepare(recs: number, size: number, count: number, who: number): void;
@@ -139,6 +143,40 @@ export class DropKeys {
     return map;
   }
 
+  /**
+   * Who `who`'s 9 columns of a _group row (saddr_id ... dev_id): the
+   * values of `values` from `from` (null: NULL).
+   */
+  setWhoColumns(who: number, values: ArrayLike<number | null>, from: number): void {
+    this.#setColumns(this.#x.dk_who_columns(who), values, from, 9);
+  }
+
+  /** What `what`'s 4 columns of a _group row (site_id, reason_code, flags, stack_id), likewise. */
+  setWhatColumns(what: number, values: ArrayLike<number | null>, from: number): void {
+    this.#setColumns(this.#x.dk_what_columns(what), values, from, 4);
+  }
+
+  #setColumns(at: number, values: ArrayLike<number | null>, from: number, n: number): void {
+    if (!at) this.#fail();
+    this.#views();
+    const out = new Float64Array(this.#x.memory.buffer, at, n);
+    for (let i = 0; i < n; i++) out[i] = values[from + i] ?? NaN;
+  }
+
+  /** The first columns of the _group rows countGroups() makes: ids of group, who and what 0, the capture, its time base. */
+  setGroupRowBase(firstGroup: number, firstWho: number, firstWhat: number, capture: number, timeBase: number): void {
+    this.#x.dk_set_group_row_base(firstGroup, firstWho, firstWhat, capture, timeBase);
+  }
+
+  /**
+   * The _group rows of the `count` groups the last countGroups() created,
+   * in order, 18 doubles each: group_id, who_id, what_id, capture_id,
+   * time_base, the who's columns, the what's.
+   */
+  newGroupRows(count: number): Float64Array {
+    return new Float64Array(this.#x.memory.buffer, this.#x.dk_group_rows(), count * 18);
+  }
+
   /** Where seq, window, ack_seq and len are in a record ([offset, size], size 1, 2, 4 or 8; absent: 0). */
   setRowFields(seq?: readonly [number, number], window?: readonly [number, number], ackSeq?: readonly [number, number], len?: readonly [number, number]): void {
     const f = (s?: readonly [number, number]) => (s && [1, 2, 4, 8].includes(s[1]) && s[0] + s[1] <= this.#recordSize ? s : ([0, 0] as const));
@@ -215,7 +253,9 @@ export class DropKeys {
    */
   countGroups(count: number): void {
     const pass = this.#pass;
-    if (this.#x.dk_count_groups(this.#groups, pass, pass + PASS * 4, pass + PASS * 16, count, pass + PASS * 12) < 0) this.#fail();
+    const status = this.#x.dk_count_groups(this.#groups, pass, pass + PASS * 4, pass + PASS * 16, count, pass + PASS * 12);
+    if (status === -2) throw new Error('internal: a group of a who or what given no _group columns');
+    if (status < 0) this.#fail();
     this.#recordsAt = this.#x.dk_groups_records(this.#groups);
     this.#views();
   }

@@ -54,7 +54,6 @@ static u32 pages;	/* full pages in the chunk */
 static u32 cells;	/* cells on the page being filled (chunk page `pages`) */
 static u32 content_start;
 static double last_rowid;
-static u8 types[MAX_COLUMNS];
 
 static const u8 serial_size[10] = { 0, 1, 2, 3, 4, 6, 8, 8, 0, 0 };
 
@@ -182,13 +181,15 @@ static void finish_page(void)
  */
 static int add_row(double rowid, const double *vals, int big)
 {
-	const u32 header = 1 + columns;
-	u32 body = 0, payload, cell, ptr;
+	/* locals, not the globals: the byte stores below may alias any global */
+	const u32 ncols = columns, header = 1 + ncols;
+	u8 t[MAX_COLUMNS];
+	u32 body = 0, payload, cell, ptr, start;
 	u8 *page, *o;
 
 	if (!(rowid > last_rowid && rowid <= 9007199254740991.0 && rowid == __builtin_trunc(rowid)))
 		return ERR_ORDER;
-	for (u32 i = 0; i < columns; i++) {
+	for (u32 i = 0; i < ncols; i++) {
 		u8 type;
 
 		if (i == 0 && rowid_column)
@@ -197,7 +198,7 @@ static int add_row(double rowid, const double *vals, int big)
 			type = int_type(bigs[i]);
 		else
 			type = real_type(vals[i]);
-		types[i] = type;
+		t[i] = type;
 		body += serial_size[type];
 	}
 	payload = header + body;
@@ -208,26 +209,26 @@ static int add_row(double rowid, const double *vals, int big)
 		if (pages == CHUNK_PAGES)
 			return 0;
 		finish_page();
-		if (pages == CHUNK_PAGES)
-			return 0;
 	}
 	if (pages == CHUNK_PAGES)
 		return 0;
 	page = chunk + (size_t)pages * page_size;
-	content_start -= cell;
+	start = content_start - cell;
 	ptr = LEAF_HEADER + 2 * cells;
-	page[ptr] = (u8)(content_start >> 8);
-	page[ptr + 1] = (u8)content_start;
+	content_start = start;
 	cells++;
-	o = page + content_start;
+	last_rowid = rowid;
+	page[ptr] = (u8)(start >> 8);
+	page[ptr + 1] = (u8)start;
+	o = page + start;
 	o = put_varint(o, payload);
 	o = put_varint(o, (uint64_t)rowid);
 	*o++ = (u8)header;
-	for (u32 i = 0; i < columns; i++)
-		*o++ = types[i];
-	for (u32 i = 0; i < columns; i++)
-		o = put_value(o, types[i], vals[i], big ? bigs[i] : 0, big && is_big[i]);
-	last_rowid = rowid;
+	for (u32 i = 0; i < ncols; i++)
+		o[i] = t[i];
+	o += ncols;
+	for (u32 i = 0; i < ncols; i++)
+		o = put_value(o, t[i], vals[i], big ? bigs[i] : 0, big && is_big[i]);
 	return 1;
 }
 

@@ -136,6 +136,13 @@ function referenceGroups(ref: Reference): string[] {
     .map((v) => `${v.g}: ${v.pair} ${v.drops} ${v.first} ${v.last}`);
 }
 
+/** A DropKeys keyed by `maps`, `n` records for it (see records()), and an empty reference. */
+function fixture(size: number, maps: Ranges[], n: number, distinct: number[], seed: number): { keys: DropKeys; buf: Buffer; ref: Reference } {
+  const keys = new DropKeys();
+  keys.setLayout(size, maps[0]!, maps[1]!, maps[2]!);
+  return { keys, buf: records(n, size, maps, distinct, seed), ref: { ids: [new Map(), new Map(), new Map()], groups: new Map() } };
+}
+
 // who: ranges that start and end inside words (bytes beside them must not count)
 const SIZE = 40;
 const MAPS: Ranges[] = [
@@ -146,10 +153,7 @@ const MAPS: Ranges[] = [
 
 describe('DropKeys', () => {
   it('gives every record the ids of its keys and its group, like Maps do, through table growth', () => {
-    const keys = new DropKeys();
-    keys.setLayout(SIZE, MAPS[0]!, MAPS[1]!, MAPS[2]!);
-    const buf = records(60_000, SIZE, MAPS, [20_000, 300, 20], 1);
-    const ref: Reference = { ids: [new Map(), new Map(), new Map()], groups: new Map() };
+    const { keys, buf, ref } = fixture(SIZE, MAPS, 60_000, [20_000, 300, 20], 1);
     expect(run(keys, buf, SIZE, MAPS, ref, { bigintEvery: 13 })).toBe(0);
     // thousands of keys and groups: the tables grew several times
     expect(ref.ids[WHO_KEYS]!.size).toBeGreaterThan(5000);
@@ -161,19 +165,13 @@ describe('DropKeys', () => {
   it('reads records of a size that is no multiple of 4, keys up to their last byte', () => {
     const size = 23;
     const maps: Ranges[] = [[[1, 5], [20, 3]], [[9, 2]], [[13, 4]]];
-    const keys = new DropKeys();
-    keys.setLayout(size, maps[0]!, maps[1]!, maps[2]!);
-    const buf = records(9000, size, maps, [2000, 50, 7], 2);
-    const ref: Reference = { ids: [new Map(), new Map(), new Map()], groups: new Map() };
+    const { keys, buf, ref } = fixture(size, maps, 9000, [2000, 50, 7], 2);
     expect(run(keys, buf, size, maps, ref)).toBe(0);
     expect(ref.ids[WHO_KEYS]!.size).toBeGreaterThan(1000);
   });
 
   it('after the what keys are cleared and the groups forgotten, known keys get new ids and groups; old groups keep their counts', () => {
-    const keys = new DropKeys();
-    keys.setLayout(SIZE, MAPS[0]!, MAPS[1]!, MAPS[2]!);
-    const buf = records(20_000, SIZE, MAPS, [3000, 40, 5], 3);
-    const ref: Reference = { ids: [new Map(), new Map(), new Map()], groups: new Map() };
+    const { keys, buf, ref } = fixture(SIZE, MAPS, 20_000, [3000, 40, 5], 3);
     expect(run(keys, buf, SIZE, MAPS, ref, { clearWhatAt: 7000 })).toBe(0);
     expect(keys.keyCount(WHAT_KEYS)).toBe(ref.ids[WHAT_KEYS]!.size);
     const forgotten = [...ref.groups.keys()].filter((k) => k.startsWith('forgotten')).length;
@@ -183,10 +181,7 @@ describe('DropKeys', () => {
   });
 
   it('without task lookups, leaves the task map alone', () => {
-    const keys = new DropKeys();
-    keys.setLayout(SIZE, MAPS[0]!, MAPS[1]!, MAPS[2]!);
-    const buf = records(3000, SIZE, MAPS, [100, 10, 5], 4);
-    const ref: Reference = { ids: [new Map(), new Map(), new Map()], groups: new Map() };
+    const { keys, buf, ref } = fixture(SIZE, MAPS, 3000, [100, 10, 5], 4);
     expect(run(keys, buf, SIZE, MAPS, ref, { withTask: false })).toBe(0);
     expect(keys.keyCount(TASK_KEYS)).toBe(0);
     expect(keys.keyCount(WHO_KEYS)).toBe(100);

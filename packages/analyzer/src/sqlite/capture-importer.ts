@@ -1,12 +1,12 @@
 // Imports one capture, block by block, into the database: context blocks go
 // to the CaptureContext, STACKS into the stack tables, EVENTS through the
 // passes of #events below. A drop's repeated part is recognized by its raw
-// bytes (DropKeys, compiled to WebAssembly): its group (_group: the flow, state and device of
-// _who with the site, reason, stack and flags of _what) and its task and CPU
-// (_task), each decoded and interned once. Only time, ids and
-// seq/ack/len/window are written per drop (packing.ts), and the exact counts
-// the summary needs are kept on the way (drops per group, _who, _what,
-// _flow; _flow_reason, _agg_time), so that it need not scan _drop.
+// bytes (DropKeys, in WebAssembly): its group (_group: the flow, state and
+// device of _who with the site, reason, stack and flags of _what) and its
+// task and CPU (_task), each decoded and interned once, here. Only time, ids
+// and seq/ack/len/window are written per drop (packing.ts), and the exact
+// counts the summary needs are kept on the way (drops per group, _who,
+// _what, _flow; _flow_reason, _agg_time), so that it need not scan _drop.
 import { BlockType, CaptureReader, EventFlags, decodeStacks, unpackValue, type DecodedBlock } from '@dropcap/format';
 import { parseClockPair } from '../decode/clock-map.js';
 import { CaptureContext } from '../decode/capture-context.js';

@@ -95,9 +95,10 @@ function run(keys: DropKeys, buf: Buffer, size: number, maps: Ranges[], ref: Ref
     const before = keys.groupCount;
     keys.countGroups(count);
     const rows = keys.newGroupRows(keys.groupCount - before);
+    const { words } = keys.groupRecords();
     for (let g = before; g < keys.groupCount; g++) {
       const row = [...rows.subarray((g - before) * 18, (g - before + 1) * 18)];
-      const [who, what] = [keys.groupWho(g), keys.groupWhat(g)];
+      const [who, what] = [words[g * 8]!, words[g * 8 + 1]!];
       const want = [100 + g, 200 + who, 300 + what, 7, 5e12, ...whoColumns(who), ...whatColumns(what)];
       if (JSON.stringify(row) !== JSON.stringify(want)) wrong++;
     }
@@ -124,7 +125,6 @@ function groupsOf(keys: DropKeys): string[] {
   const out: string[] = [];
   const { words, values } = keys.groupRecords();
   for (let g = 0; g < keys.groupCount; g++) {
-    expect([keys.groupWho(g), keys.groupWhat(g)]).toEqual([words[g * 8], words[g * 8 + 1]]);
     out.push(`${g}: ${words[g * 8]},${words[g * 8 + 1]} ${values[g * 4 + 1]} ${values[g * 4 + 2]} ${values[g * 4 + 3]}`);
   }
   return out;

@@ -48,9 +48,6 @@ const OUT_OF_MEMORY = "out of memory for the import's lookup tables (WebAssembly
 /** Doubles of a _drop row (db-writer.ts DROP_COLUMNS) */
 const DROP_ROW = 5;
 
-/** Bytes of a group record (struct group): who, what (Int32), drops, first, last (Float64). */
-const GROUP_BYTES = 32;
-
 /**
  * The byte offset and mask of each 32-bit word holding a key byte. Key
  * bytes are the `ranges` ([offset, length]) that lie within a record of
@@ -73,7 +70,6 @@ export class DropKeys {
   readonly #x: Exports;
   #buffer: ArrayBuffer | null = null;
   #u8 = new Uint8Array(0);
-  #recordWords = new Int32Array(0);
   /** the pass arrays, renewed with the memory */
   who = new Int32Array(0);
   what = new Int32Array(0);
@@ -123,7 +119,6 @@ export class DropKeys {
     this.task = new Int32Array(buffer, p + PASS * 8, PASS);
     this.group = new Int32Array(buffer, p + PASS * 12, PASS);
     this.t = new Float64Array(buffer, p + PASS * 16, PASS);
-    this.#recordWords = new Int32Array(buffer);
   }
 
   /** New key maps for records of `size` bytes keyed by these byte ranges; the old ones' keys are forgotten. */
@@ -278,13 +273,5 @@ export class DropKeys {
     const buffer = this.#x.memory.buffer;
     const n = this.groupCount;
     return { words: new Int32Array(buffer, this.#recordsAt, n * 8), values: new Float64Array(buffer, this.#recordsAt, n * 4) };
-  }
-
-  groupWho(g: number): number {
-    return this.#recordWords[(this.#recordsAt + g * GROUP_BYTES) >> 2]!;
-  }
-
-  groupWhat(g: number): number {
-    return this.#recordWords[((this.#recordsAt + g * GROUP_BYTES) >> 2) + 1]!;
   }
 }

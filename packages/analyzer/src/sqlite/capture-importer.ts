@@ -18,7 +18,7 @@ import { RelativeClock } from './relative-clock.js';
 import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
 import { FlowReasonSet } from './flow-reason-set.js';
-import { DropKeys, PASS, TASK_KEYS, WHAT_KEYS, WHO_KEYS } from './drop-keys.js';
+import { DropKeys, PASS, WHAT_KEYS, WHO_KEYS } from './drop-keys.js';
 import { TupleMap } from './tuple-map.js';
 
 export interface EventCounts {

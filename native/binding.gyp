@@ -10,8 +10,8 @@
         "src/errors.cc",
         "src/libbpf_log.cc",
         "src/options.cc",
+        "src/planes.cc",
         "src/poll_thread.cc",
-        "src/shuffle.cc",
         "src/stack_table.cc",
         "src/tracer.cc",
         "src/tracer_core.cc"

@@ -39,9 +39,10 @@ export interface TracerOptions {
   /** bound of the queue of batches waiting for JS; when full the poll thread
    *  blocks, the ring fills and the kernel counts the losses */
   maxQueuedBatches: number;
-  /** also hand each batch's events over byte-shuffled as the capture format
-   *  stores them (Batch.shuffled), done on the poll thread; default false */
-  shuffleEvents?: boolean;
+  /** also hand each batch's events over as the capture format's
+   *  deflate-planes block body (Batch.planesBody), made on the poll thread;
+   *  default false */
+  encodePlanes?: boolean;
   filters: TracerFilters;
   stacks: {
     /** none: never; default: per-CPU budget + first drop of each (location, reason); all: every drop */
@@ -59,9 +60,10 @@ export interface Batch {
   /** `count` records of struct dropcap_event (120 bytes), stack tails removed, stack_id set */
   events: Buffer;
   count: number;
-  /** with TracerOptions.shuffleEvents: `events` byte-shuffled as records of
-   *  EVENT_SIZE bytes, exactly as the format package's shuffle() would */
-  shuffled?: Buffer;
+  /** with TracerOptions.encodePlanes: `events` as a deflate-planes (codec 3)
+   *  block body, deflated like the format's EVENTS_DEFLATE; absent if zlib
+   *  failed */
+  planesBody?: Buffer;
   /** stacks first seen in this batch, in the STACKS block body format (may be empty) */
   stacks: Buffer;
 }
@@ -97,8 +99,8 @@ export class Tracer {
 /** Clock readings taken back to back, in nanoseconds (clock_gettime). */
 export function clocks(): { monotonic_ns: bigint; realtime_ns: bigint; boottime_ns: bigint };
 
-/** The byte shuffle the poll thread applies (TracerOptions.shuffleEvents), on a copy. */
-export function shuffleRecords(records: Buffer, recordSize: number): Buffer;
+/** The body the poll thread makes of a batch (TracerOptions.encodePlanes), for a copy. */
+export function encodePlanes(records: Buffer, recordSize: number): Buffer;
 
 /** sizeof(struct dropcap_event) as compiled into the addon */
 export const EVENT_SIZE: number;

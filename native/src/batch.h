@@ -11,9 +11,9 @@ namespace dropcap {
 struct Batch {
   // `count` struct dropcap_event records, stack tails removed, stack_id set
   std::vector<uint8_t> events;
-  // `events` byte-shuffled as the capture format stores them (shuffle.h),
-  // when the tracer was asked to (TracerConfig::shuffle_events); else empty
-  std::vector<uint8_t> shuffled;
+  // `events` as a deflate-planes block body (planes.h), when the tracer was
+  // asked to (TracerConfig::encode_planes) and zlib did not fail; else empty
+  std::vector<uint8_t> planes_body;
   // stacks first seen in this batch, STACKS block body format
   std::vector<uint8_t> stacks;
   uint32_t count = 0;

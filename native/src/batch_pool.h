@@ -37,8 +37,7 @@ class BatchPool {
     }
     if (!batch) return std::make_unique<Batch>();
     batch->events.clear();
-    // not cleared: resizing a cleared vector would zero it first, and the
-    // poll thread overwrites all of it (PollLoop::Flush)
+    // planes_body is not cleared: the poll thread replaces it (PollLoop::Flush)
     batch->stacks.clear();
     batch->count = 0;
     return batch;

@@ -97,9 +97,9 @@ void ParseTracerOptions(const Napi::Object& options, TracerConfig* config) {
   config->max_queued_batches =
       static_cast<uint32_t>(ReadUint(options, "maxQueuedBatches", 1U << 20, "options.maxQueuedBatches"));
   if (config->max_queued_batches == 0) Fail(options.Env(), "options.maxQueuedBatches must be at least 1");
-  const Napi::Value shuffle = options.Get("shuffleEvents");
-  if (!shuffle.IsUndefined() && !shuffle.IsBoolean()) Fail(options.Env(), "options.shuffleEvents must be a boolean");
-  config->shuffle_events = shuffle.IsBoolean() && shuffle.As<Napi::Boolean>().Value();
+  const Napi::Value encode = options.Get("encodePlanes");
+  if (!encode.IsUndefined() && !encode.IsBoolean()) Fail(options.Env(), "options.encodePlanes must be a boolean");
+  config->encode_planes = encode.IsBoolean() && encode.As<Napi::Boolean>().Value();
   ReadFilters(ReadObject(options, "filters", "options.filters"), &config->filters);
   ReadStacks(ReadObject(options, "stacks", "options.stacks"), config);
 }

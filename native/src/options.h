@@ -38,8 +38,9 @@ struct TracerConfig {
   size_t batch_bytes = 0;
   uint32_t batch_ms = 0;
   uint32_t max_queued_batches = 0;
-  // also hand each batch's events over byte-shuffled (Batch::shuffled)
-  bool shuffle_events = false;
+  // also hand each batch's events over as a deflate-planes block body
+  // (Batch::planes_body)
+  bool encode_planes = false;
   TracerFilters filters;
   StackMode stack_mode = StackMode::kDefault;
   uint32_t stack_budget_per_sec = 0;

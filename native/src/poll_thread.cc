@@ -11,7 +11,6 @@
 #include <linux/types.h>  // dropcap.h uses __u64 and friends
 
 #include "dropcap.h"
-#include "shuffle.h"
 
 namespace dropcap {
 
@@ -36,10 +35,10 @@ constexpr auto kDetachSettle = std::chrono::milliseconds(5);
 
 }  // namespace
 
-PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, bool shuffle_events, BatchSink* sink, BatchPool* pool)
+PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, bool encode_planes, BatchSink* sink, BatchPool* pool)
     : batch_bytes_(std::max<size_t>(batch_bytes, kEventSize)),
       batch_ms_(batch_ms),
-      shuffle_events_(shuffle_events),
+      encode_planes_(encode_planes),
       sink_(sink),
       pool_(pool) {
   StartBatch();
@@ -48,6 +47,8 @@ PollLoop::PollLoop(size_t batch_bytes, uint32_t batch_ms, bool shuffle_events, B
 void PollLoop::StartBatch() {
   batch_ = pool_->Take();
   batch_->events.reserve(batch_bytes_ + kEventSize);
+  // Append stops a batch at the first record that reaches batch_bytes_
+  if (encode_planes_) planes_.Begin(kEventSize, batch_bytes_ / kEventSize + 1);
 }
 
 // Poll thread.
@@ -78,6 +79,7 @@ int PollLoop::Append(const uint8_t* record, size_t size) {
         stacks_.Intern(tail, frames, (event->flags & DROPCAP_F_STACK_TRUNC) != 0, &batch.stacks);
   }
   batch.count++;
+  if (encode_planes_) planes_.Add(batch.events.data() + offset);
   return batch.events.size() >= batch_bytes_ ? kBatchFull : 0;
 }
 
@@ -91,11 +93,8 @@ bool PollLoop::BatchIsDue() const {
 bool PollLoop::Flush() {
   if (batch_->count == 0) return true;
   std::unique_ptr<Batch> full = std::move(batch_);
-  if (shuffle_events_) {
-    // a recycled batch's buffer usually has the size already (no zero fill)
-    if (full->shuffled.size() != full->events.size()) full->shuffled.resize(full->events.size());
-    ShuffleRecords(full->events.data(), full->count, kEventSize, full->shuffled.data());
-  }
+  // without a body (zlib failed) the writer encodes the events itself
+  if (encode_planes_) planes_.Finish(&full->planes_body);
   StartBatch();
   return sink_->Deliver(std::move(full));
 }

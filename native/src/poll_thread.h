@@ -15,6 +15,7 @@
 
 #include "batch.h"
 #include "batch_pool.h"
+#include "planes.h"
 #include "stack_table.h"
 
 namespace dropcap {
@@ -30,7 +31,7 @@ class BatchSink {
 class PollLoop {
  public:
   // `pool` gives the batches to fill and takes them back once JS is done
-  PollLoop(size_t batch_bytes, uint32_t batch_ms, bool shuffle_events, BatchSink* sink, BatchPool* pool);
+  PollLoop(size_t batch_bytes, uint32_t batch_ms, bool encode_planes, BatchSink* sink, BatchPool* pool);
 
   // ring_buffer_sample_fn, called inside ring_buffer__poll/consume on the
   // poll thread; ctx is the PollLoop.
@@ -54,7 +55,8 @@ class PollLoop {
 
   const size_t batch_bytes_;
   const uint32_t batch_ms_;
-  const bool shuffle_events_;
+  const bool encode_planes_;
+  PlanesEncoder planes_;
   BatchSink* const sink_;
   BatchPool* const pool_;
   std::unique_ptr<Batch> batch_;

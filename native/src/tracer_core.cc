@@ -51,7 +51,7 @@ TracerCore::TracerCore(napi_env env, const TracerConfig& config)
       gate_(config.max_queued_batches),
       // queued batches, one in the callback and the one being filled
       pool_(static_cast<size_t>(config.max_queued_batches) + 2),
-      poll_(config.batch_bytes, config.batch_ms, config.shuffle_events, this, &pool_) {}
+      poll_(config.batch_bytes, config.batch_ms, config.encode_planes, this, &pool_) {}
 
 TracerCore::~TracerCore() = default;
 
@@ -119,22 +119,22 @@ void TracerCore::CallJs(Napi::Env env, Napi::Function on_batch, TracerCore* core
   js_batch.Set("count", Napi::Number::New(env, owned->count));
   if (!core->lend_batches_) {
     js_batch.Set("events", AdoptAsBuffer(env, &owned->events));
-    if (!owned->shuffled.empty()) js_batch.Set("shuffled", AdoptAsBuffer(env, &owned->shuffled));
+    if (!owned->planes_body.empty()) js_batch.Set("planesBody", AdoptAsBuffer(env, &owned->planes_body));
     js_batch.Set("stacks", AdoptAsBuffer(env, &owned->stacks));
     CallOnBatch(on_batch, js_batch);
     return;
   }
   Napi::Buffer<uint8_t> events = LendAsBuffer(env, owned->events);
-  Napi::Buffer<uint8_t> shuffled = LendAsBuffer(env, owned->shuffled);
+  Napi::Buffer<uint8_t> planes_body = LendAsBuffer(env, owned->planes_body);
   Napi::Buffer<uint8_t> stacks = LendAsBuffer(env, owned->stacks);
   js_batch.Set("events", events);
-  if (!owned->shuffled.empty()) js_batch.Set("shuffled", shuffled);
+  if (!owned->planes_body.empty()) js_batch.Set("planesBody", planes_body);
   js_batch.Set("stacks", stacks);
   std::unique_ptr<Napi::Error> failed = CallOnBatch(on_batch, js_batch, /*defer=*/true);
   const bool events_back = Revoke(events, owned->events.size());
-  const bool shuffled_back = Revoke(shuffled, owned->shuffled.size());
+  const bool planes_back = Revoke(planes_body, owned->planes_body.size());
   const bool stacks_back = Revoke(stacks, owned->stacks.size());
-  if (events_back && shuffled_back && stacks_back) {
+  if (events_back && planes_back && stacks_back) {
     core->pool_.Give(std::move(owned));
   } else {
     // JavaScript may still read this memory: never reuse or free it, and

@@ -150,11 +150,15 @@ describe('deflate-planes', () => {
     const few = storm(50);
     w.writeEvents(same, SIZE);
     w.writeEvents(few, SIZE);
+    // the same with bodies made elsewhere (the recorder's addon): the first
+    // expands too far for readers, so the writer makes a Deflate body instead
+    w.writeEvents(same, SIZE, { planesBody: encodePlanes(shuffle(same, SIZE), SIZE) });
+    w.writeEvents(few, SIZE, { planesBody: encodePlanes(shuffle(few, SIZE), SIZE) });
     w.close();
     const blocks = [...CaptureReader.open(file).blocks()].filter((b) => b.type === BlockType.Events);
-    expect(blocks.map((b) => b.flags)).toEqual([Codec.Deflate | FLAG_SHUFFLED, Codec.DeflatePlanes | FLAG_SHUFFLED]);
-    expect(blocks[0]!.body.equals(same)).toBe(true);
-    expect(blocks[1]!.body.equals(few)).toBe(true);
+    const asWritten = [Codec.Deflate | FLAG_SHUFFLED, Codec.DeflatePlanes | FLAG_SHUFFLED];
+    expect(blocks.map((b) => b.flags)).toEqual([...asWritten, ...asWritten]);
+    expect(blocks.map((b, i) => b.body.equals(i % 2 === 0 ? same : few))).toEqual([true, true, true, true]);
   });
 
   it('is written by default for shuffled events and read back by CaptureReader', () => {

@@ -9,9 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Native from '../../native/index.js';
-import { shuffle } from '@dropcap/format';
+import { decodePlanesToRecords, shuffle, splitPlanes } from '@dropcap/format';
 import { runStorm } from '../../packages/recorder/src/provoke/index.js';
 import { requireRoot, useNetnsSandbox } from '../support/netns.js';
 
@@ -351,15 +352,15 @@ for i in range(${total}):
   it('lends each batch for its callback only: kept buffers read as empty, and recycled memory carries new events', async () => {
     const kept: Buffer[] = [];
     const copies: Buffer[] = [];
-    let shuffledRight = 0;
+    let planesRight = 0;
     // small batches, so a storm goes through far more batches than the pool
-    // holds; 43 records, so the poll thread's 8-at-a-time shuffle has a tail
-    const opts = options({ batchBytes: 43 * EVENT_SIZE, maxQueuedBatches: 2, shuffleEvents: true, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } });
+    // holds; 43 records, not a multiple of 8
+    const opts = options({ batchBytes: 43 * EVENT_SIZE, maxQueuedBatches: 2, encodePlanes: true, stacks: { mode: 'none', budgetPerCpuPerSec: 0 }, filters: { netns: sandbox().inode } });
     const tracer = new native.Tracer(opts, (batch) => {
       expect(batch.events.length).toBe(batch.count * EVENT_SIZE);
-      // the poll thread's shuffled copy is the format's own shuffle of the events
-      if (batch.shuffled && shuffle(batch.events, EVENT_SIZE).equals(batch.shuffled)) shuffledRight++;
-      kept.push(batch.events, batch.shuffled!);
+      // the poll thread's block body decodes to the events
+      if (batch.planesBody && decodePlanesToRecords(batch.planesBody, batch.events.length, EVENT_SIZE).equals(batch.events)) planesRight++;
+      kept.push(batch.events, batch.planesBody!);
       copies.push(Buffer.from(batch.events));
     });
     let made = 0;
@@ -372,7 +373,7 @@ for i in range(${total}):
     expect(made).toBe(5000);
     expect(sum(tracer.counters().seen)).toBe(5000);
     expect(copies.length).toBeGreaterThan(100);
-    expect(shuffledRight).toBe(copies.length);
+    expect(planesRight).toBe(copies.length);
     // after its callback a batch's memory is taken back: nothing can read a batch being refilled
     expect(kept.every((b) => b.length === 0)).toBe(true);
     // every drop arrived once: a recycled batch holds only its own events
@@ -383,14 +384,41 @@ for i in range(${total}):
     expect(times.size).toBe(5000);
   });
 
-  it('shuffleRecords is the format package\'s shuffle, for any record size and count', () => {
+  it('encodePlanes makes the format package\'s deflate-planes body, for any record size and count', () => {
+    // byte p of record r: constant when p % 3 == 0, different in the last
+    // record only when p % 3 == 1 (the scan must reach the end), else varying
+    const recordsOf = (size: number, count: number): Buffer => {
+      const records = Buffer.alloc(size * count);
+      for (let r = 0; r < count; r++) {
+        for (let p = 0; p < size; p++) {
+          const kind = p % 3;
+          records[r * size + p] = kind === 0 ? (p * 31) & 0xff : kind === 1 ? (r === count - 1 ? p + 1 : p) & 0xff : (r * 7919 + p * 13 + (r >> 7)) & 0xff;
+        }
+      }
+      return records;
+    };
+    const constantIn = (split: Buffer, size: number): number => {
+      let n = 0;
+      for (let p = 0; p < size; p++) n += (split[p >> 3]! >> (p & 7)) & 1;
+      return n;
+    };
+    let constantPlanesSeen = 0;
     for (const size of [EVENT_SIZE, 4, 8, 3, 121]) {
-      for (const count of [0, 1, 3, 4, 5, 7, 8, 9, 1000, 1001, 1002, 1003, 1006, 1007]) {
-        const records = Buffer.from(Array.from({ length: size * count }, (_, i) => (i * 7919 + (i >> 7)) & 0xff));
-        expect(native.shuffleRecords(records, size).equals(shuffle(records, size)), `size ${size}, count ${count}`).toBe(true);
+      for (const count of [0, 1, 2, 3, 7, 8, 9, 1000, 1001, 1007]) {
+        const records = recordsOf(size, count);
+        const split = splitPlanes(shuffle(records, size), size);
+        const body = native.encodePlanes(records, size);
+        const head = split.length - (size - constantIn(split, size)) * count;
+        // bitmap and constant bytes as the reference makes them, then its varying planes deflated
+        expect(body.subarray(0, head).equals(split.subarray(0, head)), `size ${size}, count ${count}`).toBe(true);
+        expect(zlib.inflateRawSync(body.subarray(head)).equals(split.subarray(head)), `size ${size}, count ${count}`).toBe(true);
+        if (count > 0) expect(decodePlanesToRecords(body, records.length, size).equals(records)).toBe(true);
+        if (count > 1 && head > Math.ceil(size / 8)) constantPlanesSeen++;
       }
     }
-    expect(() => native.shuffleRecords(Buffer.alloc(10), 4)).toThrow(RangeError);
+    // the cases did exercise constant planes, not only all-varying ones
+    expect(constantPlanesSeen).toBeGreaterThan(20);
+    expect(() => native.encodePlanes(Buffer.alloc(10), 4)).toThrow(RangeError);
   });
 
   it('rejects bad options with a TypeError and failed steps with an errno code', () => {

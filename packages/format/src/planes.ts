@@ -31,8 +31,14 @@ export function constantPlanes(shuffled: Buffer, recordSize: number): Buffer {
   return mask;
 }
 
-/** The codec-3 body of `shuffled` (n records of `recordSize` bytes, already shuffled). */
-export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: DeflateTuning = {}): Buffer {
+/**
+ * What a codec-3 body deflates, before the deflate: the constant-plane
+ * bitmap, one byte per constant plane, then the varying planes one after the
+ * other, all in plane order. The recorder's addon makes the same bytes from
+ * the unshuffled records on its poll thread (native/src/planes.h): this is
+ * its reference.
+ */
+export function splitPlanes(shuffled: Buffer, recordSize: number): Buffer {
   const n = shuffled.length / recordSize;
   const mask = constantPlanes(shuffled, recordSize);
   const values: number[] = [];
@@ -41,11 +47,21 @@ export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: Defl
     if (isSet(mask, p)) values.push(shuffled[p * n]!);
     else varying.push(shuffled.subarray(p * n, (p + 1) * n));
   }
-  const deflated = zlib.deflateRawSync(Buffer.concat(varying), {
+  return Buffer.concat([mask, Buffer.from(values), ...varying]);
+}
+
+/** The codec-3 body of `shuffled` (n records of `recordSize` bytes, already shuffled). */
+export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: DeflateTuning = {}): Buffer {
+  const split = splitPlanes(shuffled, recordSize);
+  let constant = 0;
+  for (let p = 0; p < recordSize; p++) if (isSet(split, p)) constant++;
+  // the bitmap and the constant bytes stay as they are
+  const head = maskBytes(recordSize) + constant;
+  const deflated = zlib.deflateRawSync(split.subarray(head), {
     ...(deflate.level === undefined ? {} : { level: deflate.level }),
     ...(deflate.rle ? { strategy: zlib.constants.Z_RLE } : {}),
   });
-  return Buffer.concat([mask, Buffer.from(values), deflated]);
+  return Buffer.concat([split.subarray(0, head), deflated]);
 }
 
 /** A codec-3 body taken apart: which planes are constant, their bytes, and the others inflated. */

@@ -26,10 +26,9 @@ export interface BlockOptions {
   codec?: Codec;
   /**
    * EVENTS only: the body is records of `size` bytes, byte-shuffled here
-   * before compressing, or by the caller already (`alreadyShuffled`).
-   * Codec.DeflatePlanes needs it.
+   * before compressing. Codec.DeflatePlanes needs it.
    */
-  records?: { size: number; alreadyShuffled?: boolean };
+  records?: { size: number };
   /** for Codec.Deflate; default zlib's level 6 and strategy */
   deflate?: DeflateTuning;
 }
@@ -55,11 +54,28 @@ export interface EventsOptions {
   /** default EVENTS_DEFLATE */
   deflate?: DeflateTuning;
   /**
-   * `records` already shuffled (by the recorder's addon, on its poll
-   * thread): written instead of shuffling `records` here. Only when it is
-   * exactly as long as `records`; otherwise `records` is shuffled.
+   * Codec.DeflatePlanes only: the deflate-planes body of `records`, made
+   * elsewhere (by the recorder's addon, on its poll thread): written as it
+   * is, and `records` neither shuffled nor deflated here. `deflate` does
+   * not apply to it. A body that would expand beyond what readers accept
+   * is ignored, and `records` written as plain Deflate.
    */
-  shuffled?: Buffer;
+  planesBody?: Buffer;
+}
+
+function checkRawLength(length: number): void {
+  if (length > MAX_RAW_LENGTH) {
+    throw new CaptureFormatError('TOO_LARGE', `block body of ${length} bytes exceeds the ${MAX_RAW_LENGTH}-byte limit; write smaller blocks`);
+  }
+}
+
+/**
+ * Readers refuse a deflate-planes body that expands more than
+ * MAX_DEFLATE_RATIO times: with nearly every plane constant, the block is
+ * written as plain Deflate instead.
+ */
+function planesFitReaders(stored: Buffer, rawLength: number): boolean {
+  return stored.length * MAX_DEFLATE_RATIO >= rawLength;
 }
 
 export function fileHeader(major = FORMAT_MAJOR, minor = FORMAT_MINOR): Buffer {
@@ -122,29 +138,28 @@ export class CaptureWriter {
     const codec = opts.codec ?? Codec.None;
     let flags = codec;
     let raw = body;
-    if (raw.length > MAX_RAW_LENGTH) {
-      throw new CaptureFormatError('TOO_LARGE', `block body of ${raw.length} bytes exceeds the ${MAX_RAW_LENGTH}-byte limit; write smaller blocks`);
-    }
+    checkRawLength(raw.length);
     if (opts.records) {
-      if (!opts.records.alreadyShuffled) {
-        if (!this.#shuffled || this.#shuffled.length < raw.length) this.#shuffled = Buffer.allocUnsafeSlow(raw.length);
-        // encodeBody's output (or the copy below, for Codec.None) no longer needs it
-        raw = shuffle(raw, opts.records.size, this.#shuffled);
-      }
+      if (!this.#shuffled || this.#shuffled.length < raw.length) this.#shuffled = Buffer.allocUnsafeSlow(raw.length);
+      // encodeBody's output (or the copy below, for Codec.None) no longer needs it
+      raw = shuffle(raw, opts.records.size, this.#shuffled);
       flags |= FLAG_SHUFFLED;
     }
     let stored = encodeBody(codec, raw, opts.deflate, opts.records?.size);
-    if (codec === Codec.DeflatePlanes && stored.length * MAX_DEFLATE_RATIO < raw.length) {
-      // nearly every plane constant: more than readers accept from a deflate-planes body (MAX_DEFLATE_RATIO)
+    if (codec === Codec.DeflatePlanes && !planesFitReaders(stored, raw.length)) {
       stored = encodeBody(Codec.Deflate, raw, opts.deflate);
       flags = (flags & ~FLAG_CODEC_MASK) | Codec.Deflate;
     }
+    this.#writeStored(type, flags, stored, body.length);
+  }
+
+  #writeStored(type: BlockType | number, flags: number, stored: Buffer, rawLength: number): void {
     if (stored.length > MAX_BLOCK_LENGTH) {
       throw new CaptureFormatError('TOO_LARGE', `stored block of ${stored.length} bytes exceeds the ${MAX_BLOCK_LENGTH}-byte limit; write smaller blocks`);
     }
     const out = Buffer.allocUnsafe(BLOCK_HEADER_SIZE + stored.length);
     stored.copy(out, BLOCK_HEADER_SIZE);
-    writeBlockHeader(out, type, flags, stored, body.length);
+    writeBlockHeader(out, type, flags, stored, rawLength);
     this.#write(out);
   }
 
@@ -158,9 +173,17 @@ export class CaptureWriter {
     }
     const doShuffle = opts.shuffle ?? true;
     const codec = { codec: opts.codec ?? (doShuffle ? Codec.DeflatePlanes : Codec.Deflate), deflate: opts.deflate ?? EVENTS_DEFLATE };
-    if (!doShuffle) this.writeBlock(BlockType.Events, records, codec);
-    else if (opts.shuffled?.length === records.length) this.writeBlock(BlockType.Events, opts.shuffled, { ...codec, records: { size: recordSize, alreadyShuffled: true } });
-    else this.writeBlock(BlockType.Events, records, { ...codec, records: { size: recordSize } });
+    if (!doShuffle) {
+      this.writeBlock(BlockType.Events, records, codec);
+      return;
+    }
+    // otherwise writeBlock below falls back to plain Deflate
+    if (opts.planesBody && codec.codec === Codec.DeflatePlanes && planesFitReaders(opts.planesBody, records.length)) {
+      checkRawLength(records.length);
+      this.#writeStored(BlockType.Events, Codec.DeflatePlanes | FLAG_SHUFFLED, opts.planesBody, records.length);
+      return;
+    }
+    this.writeBlock(BlockType.Events, records, { ...codec, records: { size: recordSize } });
   }
 
   close(): void {

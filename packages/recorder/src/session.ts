@@ -75,8 +75,9 @@ export const DEFAULT_RECORD_OPTIONS: Omit<RecordOptions, 'output' | 'cmdline'> =
   // 2 MiB: at storm rates each block's fixed costs (a JS callback, a zlib
   // stream, a write) and the ring wakeups are spread over twice the events
   // of 1 MiB, for ~15% less recorder CPU. A batch holds its events twice
-  // (raw and shuffled), so 8 queued hold 32 MiB, and the addon's pool keeps
-  // up to 10 idle batches (40 MiB) after a storm.
+  // raw and, as a block body, once more in the worst case (every plane
+  // varying, nothing to deflate), so 8 queued hold at most 32 MiB, and the
+  // addon's pool keeps up to 10 idle batches (40 MiB) after a storm.
   batchBytes: 2 << 20,
   batchMs: 50,
   maxQueuedBatches: 8,
@@ -141,8 +142,8 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
           writer.writeEvents(events, EVENT_LAYOUT_V1.size, {
             codec: codecOf(opts.compression),
             shuffle: opts.compression !== 'none',
-            // unless --count cut the batch short, the addon's own shuffled copy
-            ...(batch.shuffled ? { shuffled: batch.shuffled } : {}),
+            // unless --count cut the batch short, the block body the addon made
+            ...(batch.planesBody && count === batch.count ? { planesBody: batch.planesBody } : {}),
           });
         } catch (err) {
           stats.writeError = describeWriteError(err, opts.output);
@@ -272,7 +273,8 @@ function startTracer(
           batchMs: opts.batchMs,
           maxQueuedBatches: opts.maxQueuedBatches,
           // the poll thread shuffles what will be written compressed: JS does not have to
-          shuffleEvents: opts.output !== null && opts.compression !== 'none',
+          // deflate-planes bodies only; a brotli body is shuffled by the writer
+          encodePlanes: opts.output !== null && opts.compression === 'deflate',
           filters,
           stacks: { mode: opts.stacks, budgetPerCpuPerSec: opts.stackBudget },
         },

@@ -45,6 +45,8 @@ interface Event {
   netns: number;
   ifindex: number;
   comm: string;
+  /** the 16 bytes as recorded */
+  commBytes: Buffer;
 }
 
 /** offsets from docs/capture-format.md (RECORD_LAYOUT v1) */
@@ -70,6 +72,7 @@ function decodeEvents(batch: Native.Batch): Event[] {
       flags: e[100]!,
       stackFrames: e[101]!,
       comm: e.subarray(104, 120).toString('latin1').replace(/\0.*$/s, ''),
+      commBytes: Buffer.from(e.subarray(104, 120)),
     });
   }
   return out;
@@ -236,6 +239,31 @@ describe.skipIf(!requireRoot())('native addon against the kernel', () => {
     expect(byMethod).toHaveLength(3);
     expect(byMethod[1]).toEqual(byMethod[0]);
     expect(byMethod[2]).toEqual(byMethod[0]);
+  });
+
+  it('comm comes out as bpf_get_current_comm() gives it, whichever way the program reads it', async () => {
+    // a SYN to a closed port is dropped in the sender's own context: the
+    // drop's task is this script, under the name it has at the time
+    const script = `
+import ctypes, socket, time
+libc = ctypes.CDLL(None)
+def syn(name, sport):
+    libc.prctl(15, name, 0, 0, 0)  # PR_SET_NAME
+    c = socket.socket(); c.setblocking(False); c.bind(('127.0.0.1', sport)); c.connect_ex(('127.0.0.1', 7105))
+    time.sleep(0.05); c.close()
+syn(b'dc-comm-fifteen', 45105)  # 15 bytes: the NUL is the last byte
+syn(b'dc-x', 45106)             # shorter than before: the rest must read as zeros`;
+    const expected = new Map([
+      [45105, Buffer.from('dc-comm-fifteen\0', 'latin1')],
+      [45106, Buffer.concat([Buffer.from('dc-x', 'latin1'), Buffer.alloc(12)])],
+    ]);
+    for (const attach of ['tp_btf', 'raw_tp'] as const) {
+      const rec = await recordWhile(options({ attach, filters: { netns: sandbox().inode, dport: 7105 } }), () => {
+        sandbox().exec(['python3', '-c', script]);
+      });
+      const bySport = new Map(rec.events.map((e) => [e.sport, e.commBytes.toString('hex')]));
+      expect(bySport, attach).toEqual(new Map([...expected].map(([sport, bytes]) => [sport, bytes.toString('hex')])));
+    }
   });
 
   it('a drop after the socket lookup carries the socket from rx_sk', async () => {

@@ -25,6 +25,10 @@ export interface TracerFilters {
 
 export interface TracerOptions {
   attach: AttachMethod;
+  /** tp_btf only: load the program variant that reads packet bytes by plain
+   *  loads (kernel 6.17+: bpf_rdonly_cast to untrusted memory) instead of
+   *  calling bpf_probe_read_kernel(); older kernels refuse it at load */
+  packetLoads?: boolean;
   /** total BPF ring buffer size in bytes, split into one ring per possible
    *  CPU: each gets the largest power of two not above ringBytes / nrCpus,
    *  at least a page (see Tracer.ringBytesPerCpu) */

@@ -41,10 +41,10 @@ class SignalsHeld {
   sigset_t saved_;
 };
 
-bpf_program* ChosenProgram(dropcap_bpf* skel, AttachMethod method) {
+bpf_program* ChosenProgram(dropcap_bpf* skel, AttachMethod method, bool packet_loads) {
   switch (method) {
     case AttachMethod::kTpBtf:
-      return skel->progs.dropcap_tp_btf;
+      return packet_loads ? skel->progs.dropcap_tp_btf_pkt : skel->progs.dropcap_tp_btf;
     case AttachMethod::kRawTp:
       return skel->progs.dropcap_raw_tp;
     case AttachMethod::kTracepoint:
@@ -120,7 +120,7 @@ std::unique_ptr<BpfSession> BpfSession::Start(const TracerConfig& config, ring_b
   // crashes libbpf 1.1.2: the template map has no bpf_object.
   err = bpf_map__set_inner_map_fd(rings, session->ring_fds_[0]);
   if (err) return fail("sizing the ring buffers", ErrorOf(err));
-  bpf_program* prog = ChosenProgram(session->skel_, config.attach);
+  bpf_program* prog = ChosenProgram(session->skel_, config.attach, config.packet_loads);
   err = bpf_program__set_autoload(prog, true);
   if (err) return fail("selecting BPF program", ErrorOf(err));
 

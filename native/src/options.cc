@@ -90,6 +90,10 @@ void ReadStacks(const Napi::Object& stacks, TracerConfig* config) {
 // JS thread.
 void ParseTracerOptions(const Napi::Object& options, TracerConfig* config) {
   config->attach = ReadAttach(options, &config->attach_name);
+  const Napi::Value packet_loads = options.Get("packetLoads");
+  if (!packet_loads.IsUndefined() && !packet_loads.IsBoolean()) Fail(options.Env(), "options.packetLoads must be a boolean");
+  config->packet_loads = packet_loads.IsBoolean() && packet_loads.As<Napi::Boolean>().Value();
+  if (config->packet_loads && config->attach != AttachMethod::kTpBtf) Fail(options.Env(), "options.packetLoads needs attach 'tp_btf'");
   config->ring_bytes = static_cast<uint32_t>(ReadUint(options, "ringBytes", 1U << 31, "options.ringBytes"));
   config->wakeup_bytes = ReadUint(options, "wakeupBytes", UINT32_MAX, "options.wakeupBytes");
   config->batch_bytes = ReadUint(options, "batchBytes", 1U << 30, "options.batchBytes");

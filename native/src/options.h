@@ -33,6 +33,9 @@ struct TracerFilters {
 struct TracerConfig {
   AttachMethod attach = AttachMethod::kTpBtf;
   std::string attach_name;
+  // tp_btf only: the program that reads packet bytes by plain loads
+  // (dropcap_tp_btf_pkt, kernel 6.17+) instead of a helper call
+  bool packet_loads = false;
   uint32_t ring_bytes = 0;
   uint64_t wakeup_bytes = 0;
   size_t batch_bytes = 0;

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Native from '../../native/index.js';
 import { decodePlanesToRecords, shuffle, splitPlanes } from '@dropcap/format';
 import { runStorm } from '../../packages/recorder/src/provoke/index.js';
+import { packetLoadsExpected } from '../support/kernel.js';
 import { requireRoot, useNetnsSandbox } from '../support/netns.js';
 
 const native = createRequire(import.meta.url)('../../native/index.cjs') as typeof Native;
@@ -195,11 +196,26 @@ describe.skipIf(!requireRoot())('native addon against the kernel', () => {
     sandbox().exec(['node', '-e', script]);
   }
 
-  const perMethod = new Map<Native.AttachMethod, Event[]>();
+  const perMethod = new Map<string, Event[]>();
+  const variants = [
+    { label: 'tp_btf', attach: 'tp_btf', packetLoads: false },
+    { label: 'tp_btf with packet loads', attach: 'tp_btf', packetLoads: true },
+    { label: 'raw_tp', attach: 'raw_tp', packetLoads: false },
+    { label: 'tracepoint', attach: 'tracepoint', packetLoads: false },
+  ] as const;
 
-  for (const attach of ['tp_btf', 'raw_tp', 'tracepoint'] as const) {
-    it(`${attach}: SYN to a closed port gives NO_SOCKET over IPv4 and IPv6 with a stack`, async () => {
-      const rec = await recordWhile(options({ attach, filters: { netns: sandbox().inode } }), () =>
+  it('the tp_btf variant with packet loads loads from 6.17 and is refused before', () => {
+    const make = () => new native.Tracer(options({ attach: 'tp_btf', packetLoads: true }), () => {});
+    if (packetLoadsExpected()) void make().stop();
+    else expect(make).toThrow(/loading BPF program/);
+    // only tp_btf has the variant
+    expect(() => new native.Tracer(options({ attach: 'raw_tp', packetLoads: true }), () => {})).toThrow(TypeError);
+  });
+
+  for (const { label, attach, packetLoads } of variants) {
+    it(`${label}: SYN to a closed port gives NO_SOCKET over IPv4 and IPv6 with a stack`, async ({ skip }) => {
+      if (packetLoads && !packetLoadsExpected()) skip('kernel before 6.17');
+      const rec = await recordWhile(options({ attach, packetLoads, filters: { netns: sandbox().inode } }), () =>
         synToClosedPort(41001, 41006),
       );
       symbolize = loadKallsyms();
@@ -229,16 +245,38 @@ describe.skipIf(!requireRoot())('native addon against the kernel', () => {
         expect(frames).toHaveLength(e.stackFrames);
         expect(frames!.map(symbolize).some((s) => s.startsWith(`${rcv}+`))).toBe(true);
       }
-      perMethod.set(attach, rec.events);
+      perMethod.set(label, rec.events);
     });
   }
 
-  it('the three attach methods report the same drops', () => {
-    const shape = (e: Event) => [e.family, e.sport, e.dport, e.reason, e.tcpFlags, e.state, e.skSource, e.location].join(' ');
+  it('every attach method and variant reports the same drops', () => {
+    const shape = (e: Event) =>
+      [e.family, e.saddr.toString('hex'), e.daddr.toString('hex'), e.sport, e.dport, e.reason, e.tcpFlags, e.state, e.skSource, e.location].join(' ');
     const byMethod = [...perMethod.values()].map((events) => events.map(shape).sort());
-    expect(byMethod).toHaveLength(3);
-    expect(byMethod[1]).toEqual(byMethod[0]);
-    expect(byMethod[2]).toEqual(byMethod[0]);
+    expect(byMethod).toHaveLength(packetLoadsExpected() ? 4 : 3);
+    for (const events of byMethod.slice(1)) expect(events).toEqual(byMethod[0]);
+  });
+
+  it('an IPv6 SYN behind a destination-options header is parsed through to its TCP header', async () => {
+    // the kernel computes the TCP checksum (IPV6_CHECKSUM) and inserts the
+    // 8-byte options header (a PadN option) from the ancillary data
+    const script = `
+import socket, struct
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
+tcp = struct.pack('!HHIIBBHHH', 45107, 7107, 1, 0, 5 << 4, 0x02, 1024, 0, 0)
+dstopts = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+s.sendmsg([tcp], [(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, dstopts)], 0, ('::1', 0))`;
+    const tried = variants.filter((v) => v.attach !== 'tracepoint' && (!v.packetLoads || packetLoadsExpected()));
+    for (const { label, attach, packetLoads } of tried) {
+      const rec = await recordWhile(options({ attach, packetLoads, filters: { netns: sandbox().inode, dport: 7107 } }), () => {
+        sandbox().exec(['python3', '-c', script]);
+      });
+      // the raw socket also queued a copy of its own SYN, dropped when it closes
+      expect(rec.events.map((e) => [e.family, e.sport, e.dport, e.tcpFlags]), label).toEqual(rec.events.map(() => [6, 45107, 7107, SYN]));
+      expect(rec.events.filter((e) => e.reason === NO_SOCKET), label).toHaveLength(1);
+      expect(rec.counters.bad_header, label).toBe(0);
+    }
   });
 
   it('comm comes out as bpf_get_current_comm() gives it, whichever way the program reads it', async () => {

@@ -168,7 +168,7 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
     if (opts.output !== null && opts.output !== '-') fs.rmSync(opts.output, { force: true });
     throw err;
   }
-  const { tracer, attach } = tracing;
+  const { tracer, attach, packetLoads } = tracing;
   const started = native.clocks();
   try {
     emitMsgpack(BlockType.Header, {
@@ -178,7 +178,7 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
       nr_cpus: tracer.nrCpus,
       cmdline: opts.cmdline,
       attach,
-      attach_detail: { has_reason: plan.hasReason, has_rx_sk: plan.hasRxSk, tried: plan.methods, notes: plan.notes, prog_id: tracer.progId },
+      attach_detail: { has_reason: plan.hasReason, has_rx_sk: plan.hasRxSk, tried: plan.methods, notes: plan.notes, prog_id: tracer.progId, packet_reads: packetLoads ? 'loads' : 'helper' },
       filters: { ...opts.filters },
       stack_policy: { mode: opts.stacks, budget_per_cpu_per_sec: opts.stackBudget },
       ring_bytes: opts.ringBytes,
@@ -198,7 +198,7 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
     throw err;
   }
   opts.onAttached?.(attach);
-  opts.onInfo?.(`attached via ${attach} (prog id ${tracer.progId}), ${opts.output === null ? 'not writing a file' : `writing ${opts.output}`}`);
+  opts.onInfo?.(`attached via ${attach} (prog id ${tracer.progId}${packetLoads ? ', packet loads' : ''}), ${opts.output === null ? 'not writing a file' : `writing ${opts.output}`}`);
 
   let lastCounters = '';
   const writeStats = (final: boolean): void => {
@@ -255,24 +255,30 @@ function startTracer(
   opts: RecordOptions,
   filters: TracerOptions['filters'],
   onBatch: (b: Batch) => void,
-): { tracer: Tracer; attach: NativeAttach } {
+): { tracer: Tracer; attach: NativeAttach; packetLoads: boolean } {
   const supported = plan.methods.filter((m): m is NativeAttach => m !== 'kprobe');
   const methods = opts.attach ? [opts.attach] : supported;
   if (methods.length === 0) {
     throw new RecordError(`no usable attach point for kfree_skb on this kernel (${plan.notes.join('; ')})`, 'ENOATTACH');
   }
+  // tp_btf first as the variant that reads packet bytes without a helper
+  // call; kernels before 6.17 refuse it at load, then the plain one follows
+  const attempts = methods.flatMap((attach): { attach: NativeAttach; packetLoads: boolean }[] =>
+    attach === 'tp_btf' ? [{ attach, packetLoads: true }, { attach, packetLoads: false }] : [{ attach, packetLoads: false }],
+  );
   const errors: string[] = [];
-  for (const attach of methods) {
+  for (const { attach, packetLoads } of attempts) {
+    const label = packetLoads ? `${attach} with packet loads` : attach;
     try {
       const tracer = new native.Tracer(
         {
           attach,
+          packetLoads,
           ringBytes: opts.ringBytes,
           wakeupBytes: Math.max(4096, Math.min(opts.batchBytes, opts.ringBytes / 4)),
           batchBytes: opts.batchBytes,
           batchMs: opts.batchMs,
           maxQueuedBatches: opts.maxQueuedBatches,
-          // the poll thread shuffles what will be written compressed: JS does not have to
           // deflate-planes bodies only; a brotli body is shuffled by the writer
           encodePlanes: opts.output !== null && opts.compression === 'deflate',
           filters,
@@ -280,10 +286,10 @@ function startTracer(
         },
         onBatch,
       );
-      return { tracer, attach };
+      return { tracer, attach, packetLoads };
     } catch (err) {
-      errors.push(`${attach}: ${(err as Error).message}`);
-      opts.onInfo?.(`attach via ${attach} failed: ${(err as Error).message}`);
+      errors.push(`${label}: ${(err as Error).message}`);
+      opts.onInfo?.(`attach via ${label} failed: ${(err as Error).message}`);
     }
   }
   const hint = errors.every((e) => e.includes('EPERM'))

@@ -85,7 +85,7 @@ async function main() {
   const machine = await describeMachine();
   log(`${ran.length} tools × ${points.length} points × ${opts.reps} repetitions`);
   const rows = await runMatrix({
-    runners: ran, points, reps: opts.reps, paths, netns: NETNS, workDir, keepFiles: opts.keep, stopped: () => interrupted,
+    runners: ran, points, reps: opts.reps, paths, netns: NETNS, workDir, keepFiles: opts.keep, pairedBare: opts.pairedBare, stopped: () => interrupted,
     onRow: (row, done, total) => log(`[${done}/${total}] ${row.tool} @ ${row.point}: ${row.error ? `ERROR ${row.error}` : `captured ${row.captured ?? '?'} of ${row.made}, sender ${Math.round((row.genRate ?? 0) / 1e3)}k/s ${Math.round(row.genCpuNs ?? 0)} ns/pkt`}`),
   });
 
@@ -113,6 +113,7 @@ async function main() {
     commandLine: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     wallSeconds: (Date.now() - t0) / 1000,
     reps: opts.reps,
+    pairedBare: opts.pairedBare,
     points,
     ran,
     skipped,

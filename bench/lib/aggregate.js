@@ -13,8 +13,10 @@ import { median } from './stats.js';
  * @property {number|null} toolLost
  * @property {number|null} genRate
  * @property {number|null} genCpuNs
- * @property {number|null} addedNs sender ns/pkt minus the bare baseline's, paired by
- *   repetition (same point, same repetition: drift between repetitions cancels)
+ * @property {number|null} addedNs sender ns/pkt minus the bare baseline's: that of the bare
+ *   storms run right before and after the tool (RunRow.bareCpuNs) when the matrix ran them,
+ *   else that of the bare run of the same point and repetition; drift between runs cancels
+ * @property {number|null} baselineRate the median of those baselines' sender rates
  * @property {number|null} slowdown 1 - sender rate / bare sender rate, paired the same way
  * @property {number[]} slowdowns the same, each repetition's (the median's spread, in rep order)
  * @property {number|null} toolCpuPct tool CPU over the storm's duration, % of one CPU
@@ -56,6 +58,7 @@ export function aggregate(rows) {
       genRate: per((r) => r.genRate),
       genCpuNs: per((r) => r.genCpuNs),
       addedNs: null,
+      baselineRate: null,
       slowdown: null,
       slowdowns: [],
       toolCpuPct: per((r) => { const v = div(r.toolCpuSeconds, r.stormSeconds); return v === null ? null : v * 100; }),
@@ -67,9 +70,12 @@ export function aggregate(rows) {
       notes: [...new Set(ok.filter((r) => r.note).map((r) => /** @type {string} */ (r.note)))],
     });
   }
-  // paired with the bare run of the same point and repetition
+  // paired with the bare storms run right before and after the tool, else
+  // with the bare run of the same point and repetition
   const bareOf = (/** @type {import('./matrix.js').RunRow} */ r) =>
-    rows.find((b) => b.tool === 'bare' && b.point === r.point && b.rep === r.rep && b.error === null);
+    r.bareRate !== null && r.bareRate !== undefined
+      ? { genRate: r.bareRate, genCpuNs: r.bareCpuNs ?? null }
+      : rows.find((b) => b.tool === 'bare' && b.point === r.point && b.rep === r.rep && b.error === null);
   for (const c of cells) {
     const ok = rows.filter((r) => r.tool === c.tool && r.point === c.point && r.error === null);
     c.addedNs = median(ok.map((r) => {
@@ -81,6 +87,7 @@ export function aggregate(rows) {
       return b && b.genRate && r.genRate !== null ? [1 - r.genRate / b.genRate] : [];
     });
     c.slowdown = median(c.slowdowns);
+    c.baselineRate = median(ok.map((r) => bareOf(r)?.genRate ?? null));
   }
   return cells;
 }

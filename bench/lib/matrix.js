@@ -26,6 +26,9 @@ import { resetKfreeSkbTracing } from '../runners/trace-cmd.js';
  * @property {number|null} toolLost
  * @property {number|null} genRate packets/s the sender achieved
  * @property {number|null} genCpuNs sender CPU per packet (drop path included)
+ * @property {number|null} bareRate the same storm with no tracer, run right before the tool
+ *   started and right after it stopped: the mean of the two rates (null for `bare` itself)
+ * @property {number|null} bareCpuNs their mean sender CPU per packet
  * @property {number|null} stormSeconds
  * @property {number|null} toolCpuSeconds
  * @property {number|null} bytesOnDisk
@@ -50,7 +53,7 @@ export function rotate(xs, n) {
  * @param {import('../runners/types.js').Runner} runner
  * @param {Point} point
  * @param {number} rep
- * @param {{ paths: import('../runners/types.js').Paths, netns: string, workDir: string, dport: number, keepFiles: boolean }} o
+ * @param {{ paths: import('../runners/types.js').Paths, netns: string, workDir: string, dport: number, keepFiles: boolean, pairedBare?: boolean }} o
  * @returns {Promise<RunRow>}
  */
 export async function runOne(runner, point, rep, o) {
@@ -60,22 +63,32 @@ export async function runOne(runner, point, rep, o) {
   /** @type {RunRow} */
   const row = {
     tool: runner.name, point: point.name, rep, made: null, captured: null, toolLost: null,
-    genRate: null, genCpuNs: null, stormSeconds: null, toolCpuSeconds: null, bytesOnDisk: null,
+    genRate: null, genCpuNs: null, bareRate: null, bareCpuNs: null, stormSeconds: null, toolCpuSeconds: null, bytesOnDisk: null,
     decodeSeconds: null, decodeDbSeconds: null, note: null, error: null,
   };
   const company = await hostCompany();
+  const storm = () => runStorm({
+    dropgen: o.paths.dropgen, netns: o.netns, rate: point.rate, count: point.count,
+    threads: point.threads, dport: o.dport,
+  });
+  // This VM's speed drifts by tens of percent within a minute: a baseline
+  // taken seconds before and after the tool's storm is closer to what the
+  // sender would have done without it than one a whole repetition away.
+  /** @type {Array<{ rate: number, cpu_ns_per_packet: number }>} */
+  const bare = [];
+  const bareStorm = async () => {
+    if (runner.name !== 'bare' && o.pairedBare) bare.push(await storm());
+  };
   try {
+    await bareStorm();
     const handle = await runner.start(ctx);
     const cpuBefore = handle.cpuSecondsNow?.() ?? 0;
     try {
-      const storm = await runStorm({
-        dropgen: o.paths.dropgen, netns: o.netns, rate: point.rate, count: point.count,
-        threads: point.threads, dport: o.dport,
-      });
-      ctx.storm = storm;
+      const made = await storm();
+      ctx.storm = made;
       Object.assign(row, {
-        made: storm.expected_drops, genRate: storm.rate, genCpuNs: storm.cpu_ns_per_packet,
-        stormSeconds: storm.elapsed_s,
+        made: made.expected_drops, genRate: made.rate, genCpuNs: made.cpu_ns_per_packet,
+        stormSeconds: made.elapsed_s,
       });
     } finally {
       // stop even when the storm failed, so no tracer outlives its run
@@ -85,6 +98,11 @@ export async function runOne(runner, point, rep, o) {
         toolCpuSeconds: Math.max(0, stopped.toolCpuSeconds - cpuBefore),
         note: [stopped.note, company].filter(Boolean).join('; ') || null,
       });
+    }
+    await bareStorm();
+    if (bare.length === 2) {
+      row.bareRate = (bare[0].rate + bare[1].rate) / 2;
+      row.bareCpuNs = (bare[0].cpu_ns_per_packet + bare[1].cpu_ns_per_packet) / 2;
     }
     if (handle.decode) {
       const decoded = await handle.decode();
@@ -123,6 +141,7 @@ function removeRunFiles(/** @type {string} */ dir, /** @type {string} */ prefix)
  * @param {string} o.netns
  * @param {string} o.workDir
  * @param {boolean} o.keepFiles
+ * @param {boolean} [o.pairedBare] run a bare storm right before and after each tool (default false)
  * @param {(row: RunRow, done: number, total: number) => void} [o.onRow]
  * @param {() => boolean} [o.stopped] true once the run was interrupted
  * @returns {Promise<RunRow[]>}

@@ -12,6 +12,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --analyzer-sizes a,b  drops in the synthetic captures (default 1000000,10000000)
   --analyzer-budget S   stop one capture's import + summary after S seconds (default 180)
   --no-analyzer         skip the analyzer-only section
+  --no-paired-bare      compare each tool with the bare run of its repetition only, not with
+                        bare storms run right before and after it (halves the storms)
   --out FILE            report path (default docs/benchmarks.md)
   --work-dir DIR        scratch files (default bench/out)
   --keep                keep every run's output files in the work dir`;
@@ -31,6 +33,7 @@ export function parseOptions(argv) {
       'max-count': { type: 'string' },
       'analyzer-sizes': { type: 'string' },
       'no-analyzer': { type: 'boolean', default: false },
+      'no-paired-bare': { type: 'boolean', default: false },
       'analyzer-budget': { type: 'string' },
       out: { type: 'string', default: 'docs/benchmarks.md' },
       'work-dir': { type: 'string', default: 'bench/out' },
@@ -60,6 +63,7 @@ export function parseOptions(argv) {
     out: values.out ?? 'docs/benchmarks.md',
     workDir: values['work-dir'] ?? 'bench/out',
     keep: values.keep ?? false,
+    pairedBare: !(values['no-paired-bare'] ?? false),
   };
 }
 

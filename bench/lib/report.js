@@ -17,6 +17,7 @@ const size = (bytes) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB
  * @param {string} o.commandLine how this report was produced
  * @param {number} o.wallSeconds
  * @param {number} o.reps
+ * @param {boolean} [o.pairedBare] each tool's baseline is bare storms right before and after it
  * @param {import('./matrix.js').Point[]} o.points
  * @param {import('../runners/types.js').Runner[]} o.ran
  * @param {Array<{ runner: import('../runners/types.js').Runner, why: string }>} o.skipped
@@ -56,7 +57,11 @@ export function renderReport(o) {
   L.push(`- ${o.reps} repetition(s) of every (tool, point); within a repetition the tools run round-robin, and each repetition starts with a different tool, so that drift hits all tools alike. Tables show the **median** over repetitions.`);
   L.push('- Every tool is started, waited for until it is attached, then the storm runs, then the tool is stopped with SIGINT (like Ctrl-C) and, where it has one, its offline decoder runs.');
   L.push('- *captured*: drops of this storm found in the tool\'s own output (bpftrace/bcc: lines with the storm\'s port; perf/trace-cmd: decoded events of the sender\'s threads or of ksoftirqd with reason NO_SOCKET; the floor: its host-wide count, capped at the drops made; dropcap: its summary line, recording only the storm\'s namespace). *tool lost*: what the tool itself reports as lost.');
-  L.push('- *sender ns/pkt*: the generator\'s own CPU (user+sys) per packet; *added*: the same minus the bare baseline of the same point and repetition (median of these differences) — the overhead a production host would feel per drop; *slowdown*: the sender\'s rate against the bare run of the same repetition. *tool CPU*: user+sys of the tool and its children (getrusage via bench/build/rusage_exec), as % of one CPU over the storm and per captured drop.');
+  const baseline = o.pairedBare
+    ? 'the same storm with no tracer, run right before the tool started and right after it stopped (the mean of the two; this VM\'s speed drifts by tens of percent within a minute, so a baseline seconds away beats one a repetition away)'
+    : 'the bare run of the same point and repetition';
+  L.push(`- *sender ns/pkt*: the generator's own CPU (user+sys) per packet; *added*: the same minus the baseline's — ${baseline} — (median of these differences), the overhead a production host would feel per drop; *slowdown*: the sender's rate against that baseline's. The *no tracer* row shows the bare runs of the round-robin.`);
+  L.push('- *tool CPU*: user+sys of the tool and its children (getrusage via bench/build/rusage_exec), as % of one CPU over the storm and per captured drop.');
   L.push('- *bytes/drop*: the tool\'s output on disk divided by drops captured (perf.data, trace.dat, the .dcap, bpftrace/bcc text redirected to a file). *decode s/M*: offline decode wall time per million drops captured (`perf script`, `trace-cmd report`, `dropcap analyze` = decode every drop, symbolize its stack, count it into SQLite and print the summary; in brackets `dropcap analyze --db FILE`, which also writes every drop as a row of a database file kept for later queries).');
   L.push('');
   L.push('Exact commands:', '');

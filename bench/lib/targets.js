@@ -53,7 +53,7 @@ export function checkTargets({ cells, maxPoint, quiet, analyzer }) {
       const spread = dflt.slowdowns.length > 1 ? `; each repetition: ${dflt.slowdowns.map(pct).join(', ')}` : '';
       const floorSlow = floor && floor.slowdown !== null ? `; the floor (count only) in the same run: ${pct(floor.slowdown)}` : '';
       out.push({ target, verdict: ok ? 'MET' : 'MISSED',
-        detail: `captured ${dflt.captured} of ${dflt.made} (tool says ${dflt.toolLost ?? '?'} lost); sender ${fmt(Math.abs(slow) * 100)}% ${slow >= 0 ? 'slower' : 'faster'} than bare in the same repetition (median of ${dflt.reps}; medians ${fmt((dflt.genRate ?? 0) / 1e3, 0)}k/s vs ${fmt((bare.genRate ?? 0) / 1e3, 0)}k/s)${spread}${floorSlow}` });
+        detail: `captured ${dflt.captured} of ${dflt.made} (tool says ${dflt.toolLost ?? '?'} lost); sender ${fmt(Math.abs(slow) * 100)}% ${slow >= 0 ? 'slower' : 'faster'} than without a tracer (median of ${dflt.reps}; medians ${fmt((dflt.genRate ?? 0) / 1e3, 0)}k/s vs ${fmt((dflt.baselineRate ?? bare.genRate ?? 0) / 1e3, 0)}k/s)${spread}${floorSlow}` });
     }
   }
   {

@@ -16,7 +16,7 @@ import { parseOptions, pointsFor } from '../lib/options.js';
 function row(over) {
   return {
     tool: 'bare', point: 'max', rep: 0, made: 1000, captured: null, toolLost: null, genRate: 500_000,
-    genCpuNs: 2000, stormSeconds: 1, toolCpuSeconds: 0, bytesOnDisk: null, decodeSeconds: null, decodeDbSeconds: null, note: null, error: null,
+    genCpuNs: 2000, bareRate: null, bareCpuNs: null, stormSeconds: 1, toolCpuSeconds: 0, bytesOnDisk: null, decodeSeconds: null, decodeDbSeconds: null, note: null, error: null,
     ...over,
   };
 }
@@ -116,6 +116,24 @@ describe('aggregate and targets', () => {
       row({ tool: 'dropcap-none', rep: 0, captured: 1000, genCpuNs: 2500 }), row({ tool: 'dropcap-none', rep: 1, captured: 1000, genCpuNs: 6500 }),
     ]);
     expect(cellOf(drift, 'dropcap-none', 'max')?.addedNs).toBe(500);
+  });
+
+  it('compares a tool with the bare storms right before and after it when the matrix ran them', () => {
+    // the repetition's bare run was on a fast phase of the host; the storms
+    // around the tool saw the slow phase the tool ran in
+    const cellsOf = aggregate([
+      row({ tool: 'bare', genRate: 600_000, genCpuNs: 2000 }),
+      row({ tool: 'dropcap-default', captured: 1000, genRate: 450_000, genCpuNs: 3000, bareRate: 500_000, bareCpuNs: 2600 }),
+      row({ tool: 'dropcap-none', captured: 1000, genRate: 450_000, genCpuNs: 3000 }),
+    ]);
+    const paired = cellOf(cellsOf, 'dropcap-default', 'max');
+    expect(paired?.slowdown).toBeCloseTo(0.1);
+    expect(paired?.addedNs).toBe(400);
+    expect(paired?.baselineRate).toBe(500_000);
+    // without them, the repetition's bare run is the baseline
+    const unpaired = cellOf(cellsOf, 'dropcap-none', 'max');
+    expect(unpaired?.slowdown).toBeCloseTo(0.25);
+    expect(unpaired?.addedNs).toBe(1000);
   });
 
   it('renders the verdicts and a row per tool into the report', () => {

@@ -98,7 +98,7 @@ async function main() {
   }
   await cleanup();
 
-  const analyzer = await benchAnalyzer({ sizes: opts.analyzerSizes, workDir, paths, log, budgetSeconds: opts.analyzerBudget });
+  const analyzer = await benchAnalyzer({ sizes: opts.analyzerSizes, workDir, paths, log, budgetSeconds: opts.analyzerBudget, reps: opts.analyzerReps });
 
   const cells = aggregate(rows);
   const maxPoint = points.find((p) => p.rate === 0)?.name ?? points[points.length - 1].name;

@@ -113,7 +113,7 @@ export function renderReport(o) {
   L.push('');
 
   L.push('## Analyzer alone', '');
-  L.push('Synthetic captures (bench/analyzer/synth.js, written with the format package\'s CaptureWriter): drops spread over an hour, 15 reasons with a skewed mix, 20 000 flows (a few heavy hitters, a long tail), 270 distinct kernel stacks built from this host\'s kallsyms, a stack on the first drop of each site and on about one drop in five. Imported with `loadCaptures([file], { dbPath })` in a child process whose peak RSS is measured; then the summary\'s queries run once each.', '');
+  L.push('Synthetic captures (bench/analyzer/synth.js, written with the format package\'s CaptureWriter): drops spread over an hour, 15 reasons with a skewed mix, 20 000 flows (a few heavy hitters, a long tail), 270 distinct kernel stacks built from this host\'s kallsyms, a stack on the first drop of each site and on about one drop in five. Imported with `loadCaptures([file], { dbPath })` in a child process whose peak RSS is measured; then the summary\'s queries run once each. Each capture is imported several times into a fresh database (`--analyzer-reps`): the table shows the run with the median import time, and the highest peak RSS of all.', '');
   L.push('*import CPU* is user+sys of all the process\'s threads during the import: above the wall time when decoding ran in the worker thread beside the thread binding rows into SQLite (docs/architecture.md).', '');
   L.push('| drops | capture | import | import rate | import CPU | decoded in | peak RSS | database | summary (spans + all queries) | slowest query |');
   L.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -123,7 +123,8 @@ export function renderReport(o) {
       continue;
     }
     const slowest = a.queries.reduce((m, q) => (q.seconds > m.seconds ? q : m), { sql: '', seconds: 0 });
-    L.push(`| ${num(a.drops)} | ${size(a.captureBytes)} | ${a.importSeconds.toFixed(2)} s | ${num(a.importRate / 1e3, 0)}k drops/s | ${a.importCpuSeconds === null ? '–' : `${a.importCpuSeconds.toFixed(2)} s`} | ${a.decodedIn ?? '–'} | ${size(a.peakRssBytes)} | ${size(a.dbBytes)} | ${a.summarySeconds === null ? '–' : `${(a.summarySeconds * 1000).toFixed(0)} ms`} | ${(slowest.seconds * 1000).toFixed(0)} ms |`);
+    const each = (a.importSecondsEach?.length ?? 0) > 1 ? ` (${a.importSecondsEach.map((s) => s.toFixed(2)).join(', ')})` : '';
+    L.push(`| ${num(a.drops)} | ${size(a.captureBytes)} | ${a.importSeconds.toFixed(2)} s${each} | ${num(a.importRate / 1e3, 0)}k drops/s | ${a.importCpuSeconds === null ? '–' : `${a.importCpuSeconds.toFixed(2)} s`} | ${a.decodedIn ?? '–'} | ${size(a.peakRssBytes)} | ${size(a.dbBytes)} | ${a.summarySeconds === null ? '–' : `${(a.summarySeconds * 1000).toFixed(0)} ms`} | ${(slowest.seconds * 1000).toFixed(0)} ms |`);
   }
   L.push('');
   for (const a of o.analyzer) {

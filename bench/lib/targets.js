@@ -100,7 +100,7 @@ export function checkTargets({ cells, maxPoint, quiet, analyzer }) {
       const finished = big.summarySeconds !== null;
       const ok = finished && big.importSeconds <= 10 && big.peakRssBytes < 2 ** 30 && slowest <= 1;
       out.push({ target, verdict: ok ? 'MET' : 'MISSED',
-        detail: `import ${fmt(big.importSeconds, 1)} s, peak RSS ${fmt(big.peakRssBytes / 2 ** 20, 0)} MiB, slowest summary query ${fmt(slowest * 1000, 0)} ms${finished ? '' : ` (${big.error})`}` });
+        detail: `import ${fmt(big.importSeconds, 1)} s${(big.importSecondsEach?.length ?? 0) > 1 ? ` (median of ${big.importSecondsEach.length}: ${big.importSecondsEach.map((s) => `${fmt(s, 1)} s`).join(', ')})` : ''}, peak RSS ${fmt(big.peakRssBytes / 2 ** 20, 0)} MiB, slowest summary query ${fmt(slowest * 1000, 0)} ms${finished ? '' : ` (${big.error})`}` });
     }
   }
   return out;

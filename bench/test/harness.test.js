@@ -136,6 +136,16 @@ describe('aggregate and targets', () => {
     expect(unpaired?.addedNs).toBe(1000);
   });
 
+  it('judges the 10M import by the median of its repetitions, and says so', () => {
+    const big = {
+      drops: 10_000_000, captureBytes: 1, synthSeconds: 0, importSeconds: 8.5, importSecondsEach: [8.5, 12.1, 7.9], importCpuSeconds: null,
+      decodedIn: 'worker', importRate: 1, peakRssBytes: 2 ** 29, dbBytes: 1, summarySeconds: 1, queries: [{ sql: 'q', seconds: 0.05 }], error: null,
+    };
+    const v = checkTargets({ cells, maxPoint: 'max', quiet: null, analyzer: [big] }).find((x) => x.target.startsWith('10M'));
+    expect(v?.verdict).toBe('MET');
+    expect(v?.detail).toContain('import 8.5 s (median of 3: 8.5 s, 12.1 s, 7.9 s)');
+  });
+
   it('renders the verdicts and a row per tool into the report', () => {
     const verdicts = checkTargets({ cells, maxPoint: 'max', quiet: { bytes: 1000 }, analyzer: [] });
     const runner = (name) => ({ name, label: `label-${name}`, command: `cmd-${name}`, check: async () => ({ ok: true }), start: async () => { throw new Error('unused'); } });

@@ -83,7 +83,7 @@ async function main() {
 
   await createNetns(NETNS);
   const machine = await describeMachine();
-  log(`${ran.length} tools × ${points.length} points × ${opts.reps} repetitions`);
+  log(`${ran.length} tools × ${points.length} points × ${opts.reps} repetitions${points.some((p) => (p.reps ?? opts.reps) !== opts.reps) ? ` (${points.map((p) => `${p.reps ?? opts.reps} at ${p.name}`).join(', ')})` : ''}`);
   const rows = await runMatrix({
     runners: ran, points, reps: opts.reps, paths, netns: NETNS, workDir, keepFiles: opts.keep, pairedBare: opts.pairedBare, stopped: () => interrupted,
     onRow: (row, done, total) => log(`[${done}/${total}] ${row.tool} @ ${row.point}: ${row.error ? `ERROR ${row.error}` : `captured ${row.captured ?? '?'} of ${row.made}, sender ${Math.round((row.genRate ?? 0) / 1e3)}k/s ${Math.round(row.genCpuNs ?? 0)} ns/pkt`}`),

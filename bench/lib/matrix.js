@@ -14,6 +14,7 @@ import { resetKfreeSkbTracing } from '../runners/trace-cmd.js';
  * @property {number} rate packets/s, 0 = as fast as possible
  * @property {number} count packets to send
  * @property {number} threads sender threads
+ * @property {number} [reps] repetitions of this point, when not the matrix's
  */
 
 /**
@@ -149,11 +150,13 @@ function removeRunFiles(/** @type {string} */ dir, /** @type {string} */ prefix)
 export async function runMatrix(o) {
   /** @type {RunRow[]} */
   const rows = [];
-  const total = o.reps * o.points.length * o.runners.length;
+  const repsOf = (/** @type {Point} */ p) => p.reps ?? o.reps;
+  const total = o.points.reduce((n, p) => n + repsOf(p), 0) * o.runners.length;
   // a fresh port per run: a peer that filters by port never sees another run's drops
   let dport = 20000;
-  for (let rep = 0; rep < o.reps; rep++) {
+  for (let rep = 0; rep < Math.max(...o.points.map(repsOf)); rep++) {
     for (const point of o.points) {
+      if (rep >= repsOf(point)) continue;
       for (const runner of rotate(o.runners, rep)) {
         if (o.stopped?.()) return rows;
         const row = await runOne(runner, point, rep, { ...o, dport: dport++ });

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 export const USAGE = `usage: npm run bench -- [options]
   --quick               one repetition, short storms, analyzer at 1M drops only (a few minutes)
   --reps N              repetitions of every (tool, point); the median counts (default 3)
+  --max-reps N          repetitions at the maximum rate, where the sender's slowdown is judged
+                        and this VM's noise is largest (default 7; --quick 1; at least --reps)
   --tools a,b           only these tools (bare, bpftrace-count, dropcap-none, dropcap-default,
                         dropcap-all, bpftrace-tcpdrop, bcc-tcpdrop, perf, trace-cmd)
   --points a,b          only these points: 10k, 100k, max (default all)
@@ -28,6 +30,7 @@ export function parseOptions(argv) {
     options: {
       quick: { type: 'boolean', default: false },
       reps: { type: 'string' },
+      'max-reps': { type: 'string' },
       tools: { type: 'string' },
       points: { type: 'string' },
       seconds: { type: 'string' },
@@ -56,6 +59,7 @@ export function parseOptions(argv) {
     help: values.help ?? false,
     quick,
     reps: Math.round(int(values.reps, quick ? 1 : 3, 'reps')),
+    maxReps: Math.round(int(values['max-reps'], quick ? 1 : 7, 'max-reps')),
     tools: list(values.tools),
     points: list(values.points) ?? ['10k', '100k', 'max'],
     seconds: int(values.seconds, quick ? 1 : 2, 'seconds'),
@@ -80,7 +84,7 @@ export function pointsFor(o) {
   const all = {
     '10k': { name: '10k/s', rate: 10_000, count: Math.round(10_000 * o.seconds), threads: 2 },
     '100k': { name: '100k/s', rate: 100_000, count: Math.round(100_000 * o.seconds), threads: 2 },
-    max: { name: 'max (2 threads)', rate: 0, count: o.maxCount, threads: 2 },
+    max: { name: 'max (2 threads)', rate: 0, count: o.maxCount, threads: 2, reps: Math.max(o.reps, o.maxReps) },
   };
   return o.points.map((p) => {
     const point = all[p];

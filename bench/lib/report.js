@@ -54,7 +54,8 @@ export function renderReport(o) {
   L.push('## Method', '');
   L.push(`- Load: \`${o.generatorCommand}\` inside a private network namespace created for the run (loopback only). Each RST to the closed port is exactly one \`NO_SOCKET\` drop, processed in the sender's own softirq, so the sender's CPU per packet includes the drop path and whatever a tracer adds to it.`);
   L.push(`- Points: ${o.points.map((p) => `${p.name} (${p.count.toLocaleString('en-US')} RSTs, ${p.threads} sender threads${p.rate ? '' : ', unpaced'})`).join('; ')}.`);
-  L.push(`- ${o.reps} repetition(s) of every (tool, point); within a repetition the tools run round-robin, and each repetition starts with a different tool, so that drift hits all tools alike. Tables show the **median** over repetitions.`);
+  const extra = o.points.filter((p) => p.reps !== undefined && p.reps !== o.reps).map((p) => `${p.reps} at ${p.name}`);
+  L.push(`- ${o.reps} repetition(s) of every (tool, point)${extra.length ? ` (${extra.join(', ')})` : ''}; within a repetition the tools run round-robin, and each repetition starts with a different tool, so that drift hits all tools alike. Tables show the **median** over repetitions.`);
   L.push('- Every tool is started, waited for until it is attached, then the storm runs, then the tool is stopped with SIGINT (like Ctrl-C) and, where it has one, its offline decoder runs.');
   L.push('- *captured*: drops of this storm found in the tool\'s own output (bpftrace/bcc: lines with the storm\'s port; perf/trace-cmd: decoded events of the sender\'s threads or of ksoftirqd with reason NO_SOCKET; the floor: its host-wide count, capped at the drops made; dropcap: its summary line, recording only the storm\'s namespace). *tool lost*: what the tool itself reports as lost.');
   const baseline = o.pairedBare

@@ -175,6 +175,11 @@ describe('options', () => {
     expect(pointsFor(o).map((p) => p.name)).toEqual(['10k/s', '100k/s', 'max (2 threads)']);
     expect(pointsFor(o)[0].count).toBe(10_000);
   });
+  it('repeats the maximum-rate point more, never less than the others', () => {
+    expect(pointsFor(parseOptions([])).map((p) => p.reps)).toEqual([undefined, undefined, 7]);
+    expect(pointsFor(parseOptions(['--reps', '9'])).map((p) => p.reps)).toEqual([undefined, undefined, 9]);
+    expect(pointsFor(parseOptions(['--quick'])).map((p) => p.reps)).toEqual([undefined, undefined, 1]);
+  });
   it('refuses unknown points and bad numbers with a hint', () => {
     expect(() => pointsFor(parseOptions(['--points', '1M']))).toThrow(/use 10k, 100k or max/);
     expect(() => parseOptions(['--reps', '0'])).toThrow(/--reps takes a positive number/);

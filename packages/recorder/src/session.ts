@@ -72,12 +72,12 @@ export const DEFAULT_RECORD_OPTIONS: Omit<RecordOptions, 'output' | 'cmdline'> =
   stacks: 'default',
   stackBudget: 1000,
   ringBytes: 32 << 20,
-  // 2 MiB: at storm rates each block's fixed costs (a JS callback, a zlib
-  // stream, a write) and the ring wakeups are spread over twice the events
-  // of 1 MiB, for ~15% less recorder CPU. A batch holds its events twice
-  // raw and, as a block body, once more in the worst case (every plane
-  // varying, nothing to deflate), so 8 queued hold at most 32 MiB, and the
-  // addon's pool keeps up to 10 idle batches (40 MiB) after a storm.
+  // 2 MiB: at storm rates each block's fixed costs (a JS callback, a write,
+  // a deflate stream's end) and the ring wakeups are spread over twice the
+  // events of 1 MiB, for ~15% less recorder CPU. A batch holds its events
+  // raw and as a block body (at most as large again, when every plane varies
+  // and nothing deflates), so 8 queued hold at most 32 MiB; after a storm the
+  // addon's pool keeps up to 10 idle batches (40 MiB).
   batchBytes: 2 << 20,
   batchMs: 50,
   maxQueuedBatches: 8,

@@ -127,6 +127,8 @@ bool PlanesEncoder::Finish(std::vector<uint8_t>* body) {
     zlib_.next_in = planes_.data() + varying_[i] * capacity_;
     zlib_.avail_in = static_cast<uInt>(count_);
     rc = deflate(&zlib_, Z_NO_FLUSH);
+    // input left over would be skipped silently: treat it as the failure it is
+    if (rc == Z_OK && zlib_.avail_in != 0) rc = Z_BUF_ERROR;
   }
   if (rc == Z_OK) rc = deflate(&zlib_, Z_FINISH);
   if (rc != Z_STREAM_END) {

@@ -48,6 +48,7 @@ void PlanesEncoder::Begin(size_t record_size, size_t capacity) {
   words_ = (record_size + 7) / 8;
   capacity_ = capacity;
   count_ = 0;
+  overflowed_ = false;
   first_.assign(words_, 0);
   varies_.assign(words_, 0);
   varying_.clear();
@@ -69,7 +70,10 @@ void PlanesEncoder::StartPlanes(size_t word, uint64_t fresh) {
 }
 
 bool PlanesEncoder::Add(const uint8_t* record) {
-  if (count_ == capacity_) return false;
+  if (count_ == capacity_) {
+    overflowed_ = true;
+    return false;
+  }
   const size_t r = count_++;
   if (r == 0) {
     std::memcpy(first_.data(), record, record_size_);
@@ -100,7 +104,7 @@ bool PlanesEncoder::Add(const uint8_t* record) {
 
 bool PlanesEncoder::Finish(std::vector<uint8_t>* body) {
   body->clear();
-  if (!ready_ || deflateReset(&zlib_) != Z_OK) return false;
+  if (overflowed_ || !ready_ || deflateReset(&zlib_) != Z_OK) return false;
   const size_t mask_bytes = (record_size_ + 7) / 8;
   // without records no plane is constant: all are varying, and empty
   const bool any = count_ > 0;

@@ -42,11 +42,13 @@ class PlanesEncoder {
   // Starts a batch of at most `capacity` records of `record_size` bytes.
   void Begin(size_t record_size, size_t capacity);
 
-  // Adds the batch's next record. False, and not added, past `capacity`.
+  // Adds the batch's next record. False, and not added, past `capacity`:
+  // the batch then gets no body.
   bool Add(const uint8_t* record);
 
   // Replaces *body with the body of the records added since Begin. False
-  // (and *body empty) if zlib failed, e.g. out of memory.
+  // (and *body empty) if a record did not fit or zlib failed, e.g. out of
+  // memory: a body missing records would make a block no reader can decode.
   bool Finish(std::vector<uint8_t>* body);
 
  private:
@@ -56,6 +58,7 @@ class PlanesEncoder {
   size_t words_ = 0;
   size_t capacity_ = 0;
   size_t count_ = 0;
+  bool overflowed_ = false;
   // the batch's first record, in 8-byte words (the last zero-padded)
   std::vector<uint64_t> first_;
   // per word, 0xff in each byte found varying so far

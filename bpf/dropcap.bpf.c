@@ -321,7 +321,7 @@ parse_ipv6_tail(bool pkt_loads, unsigned char *head, __u32 *l4_off, __u8 nexthdr
 
 /* the IP header and the fixed part of the TCP header right after it: the
  * common case (IPv4 without options, IPv6 without extension headers) is a
- * single bpf_probe_read_kernel() */
+ * single read_packet() */
 union net_hdrs {
 	struct {
 		struct ipv4_hdr ip;
@@ -335,8 +335,9 @@ union net_hdrs {
 
 /* decide from the packet bytes, not from skb->protocol (0 on some output
  * paths) nor the socket (absent for NO_SOCKET drops). Packet bytes live in
- * skb->head, which no BTF type describes, so even tp_btf reads them with a
- * helper; the fields of the skb itself come through KREAD. */
+ * skb->head, which no BTF type describes: read_packet() reads them, with a
+ * helper call except in dropcap_tp_btf_pkt; the fields of the skb itself
+ * come through KREAD. */
 static __always_inline enum parse_result
 parse_packet(bool direct, bool pkt_loads, struct sk_buff *skb, struct packet *pkt)
 {
@@ -359,9 +360,10 @@ parse_packet(bool direct, bool pkt_loads, struct sk_buff *skb, struct packet *pk
 
 	/* 60 bytes may run past a short packet's end, but not past the head
 	 * buffer: struct skb_shared_info (over 300 bytes) always follows the
-	 * linear data. Should the read still fail, fall back to the bare IPv4
-	 * header and read the rest separately, as if the TCP header were
-	 * further away. */
+	 * linear data. Should the read still fail (a helper read; plain loads
+	 * read a fault as zeros, which no version check passes), fall back to
+	 * the bare IPv4 header and read the rest separately, as if the TCP
+	 * header were further away. */
 	if (!read_packet(pkt_loads, &hdr, sizeof(hdr.v6), ip_start))
 		tcp = &hdr.v6.tcp;	/* provisional: bytes 40..59 were read */
 	else if (read_packet(pkt_loads, &hdr, sizeof(hdr.v4.ip), ip_start))

@@ -1,6 +1,7 @@
 // perf: `perf record -e skb:kfree_skb -g -a`, then `perf script` offline.
 import { run, startTool } from '../lib/proc.js';
 import { decodeToFile, fileSize, grepCount, grepLines } from '../lib/files.js';
+import { writesAFile } from './file-tool.js';
 
 // perf script's default fields for a tracepoint, plus pid so that this
 // storm's drops can be told apart from any other process's
@@ -26,16 +27,7 @@ export const perfRunner = {
     await tool.waitUntil(() => fileSize(data) > 0, 30_000, 'perf record');
     await new Promise((r) => setTimeout(r, 300));
     return {
-      cpuSecondsNow: () => tool.cpuSecondsNow(),
-      async stop() {
-        const usage = await tool.stop();
-        return {
-          captured: null,
-          toolLost: null,
-          bytesOnDisk: fileSize(data),
-          toolCpuSeconds: usage.user_s + usage.sys_s,
-        };
-      },
+      ...writesAFile(tool, data),
       async decode() {
         const text = `${ctx.prefix}.perf.txt`;
         const { seconds } = await decodeToFile('perf', ['script', '--show-lost-events', '-F', SCRIPT_FIELDS, '-i', data], text);

@@ -4,7 +4,8 @@
 // this VM (see bench/shims/ftrace_absent.c).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { run, startTool } from '../lib/proc.js';
-import { decodeToFile, fileSize, grepCount, grepLines } from '../lib/files.js';
+import { decodeToFile, grepCount, grepLines } from '../lib/files.js';
+import { writesAFile } from './file-tool.js';
 
 const ENABLE = '/sys/kernel/tracing/events/skb/kfree_skb/enable';
 const STACKTRACE = '/sys/kernel/tracing/options/stacktrace';
@@ -47,16 +48,7 @@ export const traceCmdRunner = {
     await tool.waitUntil(() => readFileSync(ENABLE, 'utf8').trim() === '1', 30_000, 'trace-cmd record');
     await new Promise((r) => setTimeout(r, 300));
     return {
-      cpuSecondsNow: () => tool.cpuSecondsNow(),
-      async stop() {
-        const usage = await tool.stop();
-        return {
-          captured: null,
-          toolLost: null,
-          bytesOnDisk: fileSize(data),
-          toolCpuSeconds: usage.user_s + usage.sys_s,
-        };
-      },
+      ...writesAFile(tool, data),
       async decode() {
         const text = `${ctx.prefix}.trace-cmd.txt`;
         const { seconds } = await decodeToFile('trace-cmd', ['report', data], text);

@@ -1,8 +1,9 @@
 // The command line people meet first: help with examples on every
 // command, --version, completion, and the documented exit codes.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runDropcap } from '../support/cli.js';
+import { DROPCAP, runDropcap } from '../support/cli.js';
 
 const COMMANDS = [[], ['record'], ['demo'], ['reasons'], ['analyze'], ['analyze', 'list'], ['analyze', 'query'], ['analyze', 'info'], ['analyze', 'schema']];
 
@@ -12,6 +13,27 @@ describe('dropcap --help', () => {
     expect(r.status).toBe(0);
     if (cmd.length > 0) expect(r.stdout).toMatch(/^Examples:$/m);
     expect(r.stdout).toMatch(/--help/);
+  });
+
+  it('wraps between words: every word shown is a word of the help texts', () => {
+    // the texts the help is made of: our commands' sources and yargs' own strings
+    const sources = ['cli', 'analyzer', 'recorder']
+      .flatMap((pkg) =>
+        readdirSync(new URL(`../../packages/${pkg}/src`, import.meta.url), { recursive: true })
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => `packages/${pkg}/src/${f}`),
+      )
+      .concat('node_modules/yargs/locales/en.json')
+      .map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'))
+      .join('\n')
+      .replace(/\\n/g, ' '); // "\nDocs:" in a string literal is the word Docs
+    const known = new Set(sources.match(/[A-Za-z]+/g));
+    for (const cmd of COMMANDS) {
+      const help = runDropcap([...cmd, '--help']).stdout;
+      // a word cut at the column leaves pieces like "fl" + "ows" that no text contains
+      const pieces = (help.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !known.has(w));
+      expect({ cmd: cmd.join(' '), pieces }).toEqual({ cmd: cmd.join(' '), pieces: [] });
+    }
   });
 
   it('top-level help documents the exit codes the tool uses', () => {
@@ -55,6 +77,18 @@ describe('exit codes and one-line errors', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/\/nonexistent\/x\.dcap/);
+  });
+
+  it('0 and no stack trace when the reader of stdout goes away (| head)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${DROPCAP}" reasons | head -1`], { encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it('2 with no command, listing the commands once', () => {
+    const r = runDropcap([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("dropcap: name a command: record, analyze, demo, reasons or completion; see 'dropcap --help'");
   });
 
   it('no stack trace unless --verbose', () => {

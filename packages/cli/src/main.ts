@@ -2,13 +2,37 @@
 // The `dropcap` command: mounts the analyzer's commands and, when the
 // recorder (and its native addon) is installed, the recording commands.
 // An analyzer-only install still runs everything that reads captures.
-import yargs, { type CommandModule } from 'yargs';
+import { createRequire } from 'node:module';
+import type { CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { analyzeCommand } from '@dropcap/analyzer';
 import { formatError, exitCodeFor } from './errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { loadRecorderCommands } from './recorder-commands.js';
 import { VERSION } from './version.js';
+
+/**
+ * yargs' CommonJS build: its help wraps between words. The ES module build
+ * lays help out with a cliui that cuts lines at the column, mid-word
+ * ("fl/ows"), whatever the terminal's width.
+ */
+const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
+
+/**
+ * `dropcap ... | head` closes stdout early. A recording then stops as on
+ * SIGTERM, so its capture file (if any) is closed properly and the summary
+ * still reaches stderr; any other command just has nobody left to print to
+ * and finishes quietly instead of dying on an unhandled 'error' event.
+ */
+function stopWhenStdoutCloses(): void {
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (closed) return;
+    closed = true;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+  });
+}
 
 /**
  * `dropcap analyze ...` never needs the recorder: not loading it (its
@@ -25,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]\n\nRecord and analyze the TCP packets the Linux kernel drops, with the reason and the kernel stack.')
     .command(analyzeCommand as CommandModule)
     .command(recorderCommands)
-    .demandCommand(1, 'name a command: record, analyze, demo (see dropcap --help)')
+    .demandCommand(1, 'name a command: record, analyze, demo, reasons or completion')
     .recommendCommands()
     .strict()
     .completion('completion', 'print a bash/zsh completion script (dropcap completion >> ~/.bashrc)')
@@ -43,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
+stopWhenStdoutCloses();
 main(hideBin(process.argv)).catch((err: unknown) => {
   process.stderr.write(`${formatError(err, process.argv.includes('--verbose'))}\n`);
   process.exitCode = (err as { code?: string })?.code === 'EUSAGE' ? EXIT_USAGE : exitCodeFor(err);

@@ -12,7 +12,7 @@ import { fileSize } from '../lib/files.js';
  * @returns {{ events: number, lost: number, stackless: number }|null}
  */
 export function parseRecordSummary(stderr) {
-  const m = stderr.match(/dropcap: (\d+) events, (\d+) lost, (\d+) without stack/);
+  const m = stderr.match(/dropcap: (\d+) events?, (\d+) lost, (\d+) without stack/);
   return m ? { events: Number(m[1]), lost: Number(m[2]), stackless: Number(m[3]) } : null;
 }
 

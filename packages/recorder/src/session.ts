@@ -11,6 +11,7 @@ import { dropReasonEnums } from './kernel/btf.js';
 import { loadVmlinuxBtf, planAttach, probeKernelFeatures, type AttachPlan } from './kernel/features.js';
 import { checkRecordPrivileges, effectiveCaps } from './kernel/privileges.js';
 import { loadNative, type NativeModule } from './native.js';
+import { countStackless } from './stackless-count.js';
 import { RECORDER_VERSION } from './version.js';
 
 export type StackMode = 'none' | 'default' | 'all';
@@ -51,7 +52,7 @@ export interface RecordSummary {
   events: number;
   /** events lost: ring buffer full in the kernel, or dropped in user space */
   lost: number;
-  /** events recorded without a stack (budget or helper error) */
+  /** recorded events without a stack (--stacks none, budget spent or helper error), as the analyzer counts them */
   stackless: number;
   bytes: number;
   durationNs: bigint;
@@ -156,6 +157,7 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
       requestStop('error');
     } else {
       stats.eventsWritten += count;
+      stats.stackless += countStackless(events, count);
     }
   };
 
@@ -240,7 +242,7 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
     attach,
     events: stats.eventsWritten,
     lost: (kernel.ringbuf_lost ?? 0) + stats.eventsDropped,
-    stackless: (kernel.stack_budget ?? 0) + (kernel.stack_error ?? 0),
+    stackless: stats.stackless,
     bytes: writer?.bytesWritten ?? 0,
     durationNs,
     stop: stats.writeError ? 'error' : (stopRequested ?? 'signal'),
@@ -323,6 +325,7 @@ function codecOf(c: RecordOptions['compression']): Codec {
 class UserStats {
   eventsWritten = 0;
   eventsDropped = 0;
+  stackless = 0;
   writeError: Error | null = null;
 }
 

@@ -4,7 +4,7 @@ import type { RecordSummary } from './session.js';
 export function formatSummaryLine(s: RecordSummary, output: string | null): string {
   const seconds = Number(s.durationNs) / 1e9;
   const parts = [
-    `${s.events} events`,
+    `${s.events} ${s.events === 1 ? 'event' : 'events'}`,
     `${s.lost} lost`,
     `${s.stackless} without stack`,
     output === null ? 'no file' : `${formatBytes(s.bytes)}${output === '-' ? ' to stdout' : ` in ${output}`}`,

@@ -8,6 +8,8 @@ import { NetnsSandbox, SCENARIOS, type ScenarioName, type ScenarioResult } from 
 import { DEFAULT_RECORD_OPTIONS, record, type RecordSummary } from '../session.js';
 import { formatSummaryLine } from '../summary-line.js';
 import { showDemoAnalysis } from './demo-analysis.js';
+import { checkOneValueEach } from './one-value-options.js';
+import { UsageError } from './usage-error.js';
 
 interface DemoArgv {
   write: string;
@@ -32,7 +34,16 @@ export const demoCommand: CommandModule<object, DemoArgv> = {
   builder: (y) =>
     y
       .option('write', { alias: 'w', type: 'string', default: 'dropcap-demo.dcap', describe: 'where to keep the capture' })
-      .option('list', { type: 'number', default: 3, describe: 'how many drops to list with their stacks' })
+      .option('list', { type: 'number', default: 3, describe: 'how many drops to list with their stacks (0 = none)' })
+      .check((argv) => {
+        checkOneValueEach(argv, {
+          write: { flag: '-w', needs: 'a path to keep the capture in, e.g. -w demo.dcap' },
+          list: { flag: '--list', needs: 'a number of drops, e.g. --list 5' },
+        });
+        // a negative or fractional count would quietly list nothing
+        if (!Number.isInteger(argv.list) || argv.list < 0) throw new UsageError('--list takes a whole number of drops to list, e.g. --list 5 (0 lists none)');
+        return true;
+      })
       .example('sudo $0 demo', 'run the demo, keep dropcap-demo.dcap')
       .example('$0 analyze dropcap-demo.dcap', 'go on analyzing the demo capture')
       .epilog('Needs root: it creates a network namespace and loads a BPF program. Nothing leaves loopback; the namespace and its firewall rules are removed afterwards, on Ctrl-C too.'),

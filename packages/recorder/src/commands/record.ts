@@ -7,6 +7,8 @@ import { LivePrinter, type LiveFormat } from '../live.js';
 import { resolveNetns } from '../netns-arg.js';
 import { formatSummaryLine } from '../summary-line.js';
 import { withFilterOptions, filtersFromArgv, type FilterArgv } from './filter-options.js';
+import { checkOneValueEach, type OneValueOption } from './one-value-options.js';
+import { UsageError } from './usage-error.js';
 
 export interface RecordArgv extends FilterArgv {
   write?: string;
@@ -25,9 +27,20 @@ export interface RecordArgv extends FilterArgv {
 /** documented in the README: data was lost while recording */
 const EXIT_DATA_LOST = 4;
 
-export class UsageError extends Error {
-  readonly code = 'EUSAGE';
-}
+const ONE_VALUE: Record<string, OneValueOption> = {
+  write: { flag: '-w', needs: "a path to write the capture to, or '-' for stdout, e.g. -w drops.dcap" },
+  format: { flag: '--format' },
+  duration: { flag: '-d', needs: 'a number of seconds, e.g. -d 30' },
+  count: { flag: '-c', needs: 'a number of drops, e.g. -c 100' },
+  stacks: { flag: '--stacks' },
+  'stack-budget': { flag: '--stack-budget', needs: 'a number of stacks per CPU per second, e.g. --stack-budget 1000' },
+  'ring-size': { flag: '--ring-size', needs: 'a size in MiB, e.g. --ring-size 32' },
+  compression: { flag: '--compression' },
+  attach: { flag: '--attach' },
+};
+
+/** the native addon takes a 32-bit budget (stacks.budgetPerCpuPerSec) */
+const MAX_STACK_BUDGET = 0xffffffff;
 
 export function withRecordOptions<T>(y: Argv<T>) {
   return withFilterOptions(y)
@@ -43,9 +56,14 @@ export function withRecordOptions<T>(y: Argv<T>) {
     .option('attach', { choices: ['tp_btf', 'raw_tp', 'tracepoint'] as const, hidden: true, describe: 'force an attach method' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say what the recorder is doing' })
     .check((argv) => {
+      checkOneValueEach(argv, ONE_VALUE);
       if (argv.write === '-' && argv.print) throw new UsageError("--print and -w - both write to stdout: drop one, or write to a file");
       if (argv.duration !== undefined && !(argv.duration > 0)) throw new UsageError('--duration takes a number of seconds above 0, e.g. -d 30');
       if (!Number.isInteger(argv.count) || argv.count < 0) throw new UsageError('--count takes a whole number of drops, e.g. -c 100');
+      const budget = argv['stack-budget'];
+      if (!Number.isInteger(budget) || budget < 0 || budget > MAX_STACK_BUDGET) {
+        throw new UsageError(`--stack-budget takes a whole number >= 0 (stacks per CPU per second, at most ${MAX_STACK_BUDGET}), e.g. --stack-budget 1000`);
+      }
       const ring = argv['ring-size'];
       // at most 1024: the size becomes bytes with `<< 20`, and 2048 or more overflows a 32-bit int (4096 MiB became 0 and failed to load as EINVAL)
       if (!(ring >= 1 && ring <= 1024 && Number.isInteger(Math.log2(ring)))) throw new UsageError('--ring-size takes a power of two in MiB from 1 to 1024, e.g. 32');
@@ -62,7 +80,10 @@ export const recordCommand: CommandModule<object, RecordArgv> = {
       .example('$0 record -4', 'trace IPv4 drops only')
       .example('$0 record -w drops.dcap -d 60', 'record a capture for a minute')
       .example('$0 record -w - | ssh box "cat > drops.dcap"', 'stream a capture elsewhere')
-      .example('$0 record --port 443 --reason !NETFILTER_DROP', 'drops on port 443, except firewall drops')
+      .example('$0 record --port 443', 'drops to or from port 443')
+      // quoted: in interactive bash a bare ! starts history expansion; short
+      // enough that yargs does not wrap the command over two lines at 100 columns
+      .example("$0 record --reason '!NETFILTER_DROP'", 'every drop except firewall drops')
       .example('$0 record --format ndjson | jq .reason', 'one JSON object per drop') as unknown as Argv<RecordArgv>,
   handler: async (argv) => {
     const live = argv.write === undefined || argv.print ? new LivePrinter(process.stdout, argv.format) : null;

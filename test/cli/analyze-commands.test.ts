@@ -1,6 +1,7 @@
 // The analyze commands run in-process through real yargs parsing, against
 // synthetic captures written by the real CaptureWriter and loaded by the
 // real loader; output is checked line by line.
+import { copyFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import yargs from 'yargs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,14 +237,19 @@ describe('analyze (summary)', () => {
     expect(lines).toContain('  1 drop matching the filters (of 4), 1 reason, 1 drop site, 1 flow, 1 with a stack');
   });
 
-  it('warns loudly about lost events and an unclean stop', async () => {
-    const { lines, stderr } = await analyze([lossy]);
-    expect(lines).toContain('WARNING: 123 events lost (ring buffer full)');
-    expect(lines).toContain('WARNING: the capture did not end cleanly (recorder killed?); read up to its last complete block');
-    // said once, in the report: not repeated on stderr
-    expect(stderr).toBe('');
-    const json = JSON.parse((await analyze([lossy, '--format', 'json'])).stdout) as { warnings: string[] };
-    expect(json.warnings.some((w) => /LOST/.test(w))).toBe(true);
+  it('warns about lost events and an unclean stop on stderr, as the other commands do', async () => {
+    const { stdout, stderr } = await analyze([lossy]);
+    // stderr reaches the terminal when the report is redirected to a file
+    expect(stderr.split('\n')).toEqual([
+      'warning: 123 events lost (ring buffer full)',
+      'warning: the capture did not end cleanly (recorder killed?); read up to its last complete block',
+      '',
+    ]);
+    // said once: not repeated in the report
+    expect(stdout).not.toMatch(/events lost|did not end cleanly/);
+    const json = await analyze([lossy, '--format', 'json']);
+    expect((JSON.parse(json.stdout) as { warnings: string[] }).warnings.some((w) => /LOST/.test(w))).toBe(true);
+    expect(json.stderr).toBe(stderr);
   });
 
   it('other commands print the loader warnings on stderr, keeping stdout data only', async () => {
@@ -371,3 +377,100 @@ describe('--db', () => {
     expect(first.lines[1]).toBe(formatDropLine({ ...{ pid: 0, family: 4, saddr: '127.0.0.1', sport: 40000, daddr: '127.0.0.1', dport: 9, state: 'NONE', tcp_flags: 'SYN', reason: 'NO_SOCKET', reason_code: 3 }, time_ns: EVENTS[0]!.ts_ns! + CLOCK_OFFSET_NS }, { time: 'utc' }));
   });
 });
+
+describe('time of day with --utc', () => {
+  // A zone far from UTC, so reading 02:13:22 as local time misses every drop.
+  async function inNewYork<T>(run: () => Promise<T>): Promise<T> {
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      return await run();
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  }
+  const drops = (lines: string[]) => lines.filter((l) => / \(\d+\)$/.test(l)).length;
+
+  it('--since/--until read a time of day in the zone list prints (UTC with --utc)', async () => {
+    await inNewYork(async () => {
+      const shown = (await analyze(['list', capture, '--utc'])).lines[2]!.slice(0, 8);
+      expect(shown).toBe(clock(EVENTS[1]!));
+      expect(drops((await analyze(['list', capture, '--utc', '--since', shown])).lines)).toBe(3);
+      expect(drops((await analyze(['list', capture, '--utc', '--until', shown])).lines)).toBe(1);
+      const local = (await analyze(['list', capture])).lines[2]!.slice(0, 8);
+      expect(drops((await analyze(['list', capture, '--since', local])).lines)).toBe(3);
+      expect((await analyze([capture, '--utc', '--since', shown])).lines).toContain('  3 drops matching the filters (of 4), 2 reasons, 3 drop sites, 3 flows, 2 with a stack');
+    });
+  });
+});
+
+describe('bad flags and values', () => {
+  const drops = (lines: string[]) => lines.filter((l) => / \(\d+\)$/.test(l)).length;
+
+  it('takes a negative offset without = (--since -2s)', async () => {
+    expect(drops((await analyze(['list', capture, '--since', '-2s'])).lines)).toBe(1);
+    expect(drops((await analyze(['list', capture, '--until', '-2s'])).lines)).toBe(3);
+  });
+
+  it('a filter flag without a value is a usage error, not "no filter"', async () => {
+    await expect(analyze(['list', capture, '--host'])).rejects.toThrow(/^--host needs a value: an IP address or the recording host's name/);
+    await expect(analyze([capture, '--reason'])).rejects.toThrow(/^--reason needs a value/);
+    await expect(analyze(['list', capture, '--since'])).rejects.toThrow(/since.*see 'dropcap analyze list --help'/);
+  });
+
+  it('refuses an address-looking --host that is not an IP, and a reason no capture knows', async () => {
+    await expect(analyze(['list', capture, '--host', '300.1.1.1'])).rejects.toThrow(/^--host "300.1.1.1" is not a valid IP address/);
+    await expect(analyze(['list', capture, '--host', '10.0.0.1:80'])).rejects.toThrow(/not a valid IP address.*--port/);
+    await expect(analyze(['list', capture, '--reason', 'bogus'])).rejects.toThrow(/^--reason "BOGUS" is not a drop reason .*SELECT DISTINCT name FROM reasons/);
+    await expect(analyze([capture, '--reason', 'no_socket,bogus'])).rejects.toMatchObject({ code: 'EUSAGE' });
+    // known names, codes, NO_REASON and UNKNOWN(n) are fine, even when nothing matches
+    expect(drops((await analyze(['list', capture, '--reason', 'NO_REASON,UNKNOWN(99),TCP_FLAGS,77'])).lines)).toBe(0);
+  });
+
+  it("an invalid --format names the subcommand's help, in one line", async () => {
+    for (const [argv, help] of [
+      [['list', capture, '--format', 'xml'], 'dropcap analyze list --help'],
+      [[capture, '--format', 'csv'], 'dropcap analyze --help'],
+      [['info', capture, '--format', 'csv'], 'dropcap analyze info --help'],
+    ] as const) {
+      const err = await analyze([...argv]).then(() => null, (e: Error) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err!.message).toMatch(/^Invalid values: Argument: format, Given: /);
+      expect(err!.message).not.toContain('\n');
+      expect(err!.message.endsWith(`; see '${help}'`)).toBe(true);
+    }
+  });
+
+  it('--db without a path is a usage error; an unusable path is named with a fix', async () => {
+    await expect(analyze(['list', capture, '--db'])).rejects.toThrow(/db.*see 'dropcap analyze list --help'/);
+    await expect(analyze(['list', capture, '--db', ''])).rejects.toThrow(/^--db needs a file path/);
+    await expect(analyze(['query', capture, 'SELECT 1', '--db', ''])).rejects.toThrow(/^--db needs a file path/);
+    await expect(analyze(['list', capture, '--db', tmp.dir])).rejects.toThrow(/^--db .* is a directory; give a file path/);
+    await expect(analyze(['list', capture, '--db', '/nonexistent-dropcap-dir/x.db'])).rejects.toThrow(
+      /^cannot create the --db database \/nonexistent-dropcap-dir\/x\.db: directory \/nonexistent-dropcap-dir does not exist; create it/,
+    );
+  });
+});
+
+describe('a capture given twice', () => {
+  it('is read once, with a warning naming both paths', async () => {
+    const copy = tmp.file('copy-of-drops.dcap');
+    copyFileSync(capture, copy);
+    const sameFile = capture.replace(/drops\.dcap$/, './drops.dcap');
+    const { lines, stderr } = await analyze([capture, sameFile, copy]);
+    expect(lines).toContain('  4 drops, 2 reasons, 3 drop sites, 4 flows, 3 with a stack');
+    expect(lines.filter((l) => l.startsWith('Capture '))).toHaveLength(1);
+    expect(stderr.split('\n')).toEqual([
+      `warning: ${sameFile} is the same capture as ${capture}: skipped, so its drops are not counted twice`,
+      `warning: ${copy} is the same capture as ${capture}: skipped, so its drops are not counted twice`,
+      '',
+    ]);
+    const list = await analyze(['list', capture, sameFile]);
+    expect(list.lines.filter((l) => / \(\d+\)$/.test(l))).toHaveLength(4);
+    expect(list.stderr).toMatch(/^warning: .* is the same capture as /);
+    // another recording of the same host is no duplicate
+    expect((await analyze([capture, web2])).stderr).toBe('');
+  });
+});
+

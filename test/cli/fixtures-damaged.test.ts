@@ -3,7 +3,9 @@
 // keeps every whole block before the damage, says what it could not read
 // (stats and a warning) and exits 0; it refuses a newer major version with one
 // line. Offsets, byte counts and event counts come from damaged/expected.json.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runDropcap } from '../support/cli.js';
@@ -77,6 +79,12 @@ describe.each(['truncated.dcap', 'checksum.dcap'])('damaged/%s', (name) => {
     expect(warning).toContain(`${f.damage!.bytes_unread} bytes unread`);
     if (f.damage!.cause === 'checksum') expect(warning).toMatch(/checksum/);
     else expect(warning).toMatch(/cut/);
+    // the END block lies beyond a checksum error, unread: the recorder is not blamed
+    const end = stderr.split('\n').find((l) => l.startsWith('warning:') && /END block/.test(l));
+    if (f.damage!.cause === 'checksum') {
+      expect(end).toMatch(/END block not reached: reading stopped at the block checksum mismatch at byte \d+/);
+      expect(stderr).not.toMatch(/cut short|killed/);
+    } else expect(end).toMatch(/no END block: the recording was cut short/);
   });
 
   it('lists the same leading drops as the undamaged capture', () => {
@@ -90,8 +98,18 @@ describe.each(['truncated.dcap', 'checksum.dcap'])('damaged/%s', (name) => {
   it('summary and query still exit 0, and say the capture is damaged', () => {
     const s = run([file(name)]);
     expect(s.status, s.stderr).toBe(0);
-    expect(s.stdout).toMatch(new RegExp(`^WARNING: ${f.damage!.bytes_unread} bytes of the capture could not be read`, 'm'));
+    // on stderr, like every command's warnings: seen even with stdout redirected
+    expect(s.stderr).toMatch(new RegExp(`^warning: ${f.damage!.bytes_unread} bytes of the capture could not be read`, 'm'));
+    expect(s.stdout).not.toMatch(/could not be read/);
     expect(s.stdout).toMatch(new RegExp(`^  events +${f.events}$`, 'm'));
+    if (f.damage!.cause === 'checksum') {
+      expect(s.stderr).toMatch(/checksum mismatch/);
+      expect(s.stderr).not.toMatch(/did not end cleanly|killed/);
+    }
+    // the JSON summary stays one valid document, the warnings again on stderr
+    const j = run([file(name), '--format', 'json']);
+    expect((JSON.parse(j.stdout) as { warnings: string[] }).warnings.length).toBeGreaterThan(0);
+    expect(j.stderr).toMatch(/^warning: .*could not be read/m);
     const q = run(['query', file(name), "SELECT value FROM stats WHERE name = 'truncated_bytes'", '--format', 'json']);
     expect(q.status, q.stderr).toBe(0);
     expect(JSON.parse(q.stdout)).toEqual([{ value: f.damage!.bytes_unread }]);
@@ -118,7 +136,22 @@ describe('damaged/unknown-block.dcap', () => {
     const s = run([file('unknown-block.dcap')]);
     expect(s.status).toBe(0);
     expect(s.stdout).toMatch(/unknown type/);
-    expect(s.stdout).not.toMatch(/^WARNING/m);
+    expect(s.stderr).toBe('');
+  });
+});
+
+describe('an empty file', () => {
+  it('is refused as empty, not as "bad magic"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dropcap-empty-'));
+    try {
+      const empty = join(dir, 'empty.dcap');
+      writeFileSync(empty, '');
+      const r = run([empty]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`dropcap: ${empty}: the file is empty (0 bytes), not a capture; give a file written by \`dropcap record -w\`\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -83,6 +83,17 @@ describe('filters → SQL', () => {
     expect(() => parseFilters({ port: ['70000'] })).toThrow(/--port "70000"/);
     expect(() => parseFilters({ since: 'yesterday' })).toThrow(/--since "yesterday" is not a time/);
   });
+  it('a list flag given without a value (yargs: []) is a usage error, not "no filter"', () => {
+    expect(() => parseFilters({ host: [] })).toThrow(/^--host needs a value/);
+    expect(() => parseFilters({ reason: [''] })).toThrow(/^--reason needs a value/);
+    expect(() => parseFilters({ port: [] })).toThrow(/^--port needs a value/);
+  });
+  it('--host: what can only be an address must be a valid one; other names are recording hosts', () => {
+    for (const bad of ['300.1.1.1', '10.0.0', '10.0.0.1:80', '[::1]:80', 'fe80:::1']) {
+      expect(() => parseFilters({ host: [bad] }), bad).toThrow(/is not a valid IP address/);
+    }
+    expect(parseFilters({ host: ['web-1.example.com', '10web', '::ffff:10.0.0.1'] })).toMatchObject({ hostNames: ['web-1.example.com', '10web'] });
+  });
 });
 
 describe('time specs', () => {
@@ -103,6 +114,21 @@ describe('time specs', () => {
     const span = { startNs, endNs: startNs + 3600n * S };
     expect(resolveTimeSpec(parseTimeSpec('since', '23:55:00'), span)).toBe(startNs + 300n * S);
     expect(resolveTimeSpec(parseTimeSpec('since', '00:05'), span)).toBe(startNs + 900n * S);
+  });
+  it('reads a time of day in UTC when asked (--utc), whatever the local zone', () => {
+    const saved = process.env.TZ;
+    // far from UTC: read as local time, 15:55 would be 20:55 UTC
+    process.env.TZ = 'America/New_York';
+    try {
+      const startNs = BigInt(Date.UTC(2026, 10, 22, 15, 50, 0)) * 1_000_000n;
+      const span = { startNs, endNs: startNs + 3600n * S };
+      expect(resolveTimeSpec(parseTimeSpec('since', '15:55:26', 'utc'), span)).toBe(startNs + 326n * S);
+      expect(resolveTimeSpec(parseTimeSpec('since', '10:55:26'), span)).toBe(startNs + 326n * S);
+      expect(resolveTimeSpec(parseFilters({ since: '15:55:26.5', utc: true }).since!, span)).toBe(startNs + 326n * S + S / 2n);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
   it('address spellings include the RFC 5952 form', () => {
     expect(addressSpellings('2001:DB8:0:0:0:0:0:1')).toContain('2001:db8::1');

@@ -5,6 +5,7 @@ export type AnalyzerErrorCode =
   | 'NO_LAYOUT'
   | 'BAD_BLOCK'
   | 'NOT_A_DROPCAP_DB'
+  | 'DB_UNUSABLE'
   | 'QUERY_REFUSED'
   | 'QUERY_FAILED'
   | 'NO_CAPTURES'

@@ -81,6 +81,11 @@ export class CaptureReader {
     this.#seekable = st.isFile();
     this.fileSize = st.isFile() ? st.size : null;
     const head = this.#readExactly(FILE_HEADER_SIZE);
+    // "bad magic" would send the user looking for the wrong kind of file
+    if (head.length === 0) {
+      this.close();
+      throw new CaptureFormatError('TRUNCATED', `${label}: the file is empty (0 bytes), not a capture; give a file written by \`dropcap record -w\``);
+    }
     if (head.length < 8 || !head.subarray(0, 8).equals(MAGIC)) {
       this.close();
       throw new CaptureFormatError('BAD_MAGIC', `${label}: not a dropcap capture (bad magic); give a file written by \`dropcap record\``);

@@ -9,11 +9,12 @@ import { createListCommand } from './list.js';
 import { createQueryCommand } from './query.js';
 import { createSchemaCommand } from './schema.js';
 import { createSummaryCommand } from './summary.js';
+import { withUsageHint } from './usage-hint.js';
 
 export const ANALYZE_EPILOG = [
   'Captures are read on any machine: no root, no BPF, no access to the recording host.',
   'Times for --since/--until: ISO 8601 (2026-11-22T20:24:39Z), a time of day as list prints it',
-  '(20:24:39), an offset from the capture start (10s, 1m30s) or from its end (--since=-30s).',
+  '(20:24:39; UTC with --utc), an offset from the capture start (10s, 1m30s) or from its end (-30s).',
   'Exit status: 0 ok (warnings about damaged or lossy captures go to stderr),',
   '1 error (unreadable capture, failed query), 2 usage error.',
 ].join('\n');
@@ -24,7 +25,7 @@ export function createAnalyzeCommand(io?: CommandIO): CommandModule {
     command: 'analyze',
     describe: 'summarize, list and query captures offline (SQLite)',
     builder: (yargs) =>
-      yargs
+      withUsageHint(yargs, 'dropcap analyze --help')
         .command(createSummaryCommand(io))
         .command(createListCommand(io))
         .command(createQueryCommand(io))

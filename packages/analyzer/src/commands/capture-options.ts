@@ -3,18 +3,38 @@
  * `--db`, and opening the captures into SQLite with a progress bar on a
  * terminal and the loader's warnings on stderr.
  */
-import type { Argv } from 'yargs';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Argv, Options } from 'yargs';
 import { loadCaptures, type Analysis } from '../sqlite/load.js';
 import { createProgressBar } from '../output/progress.js';
 import { palette, shouldUseColor } from '../output/color.js';
 import { sanitizeTerminal } from '../output/sanitize.js';
 import { writeLines } from '../output/write-lines.js';
+import { distinctCaptures } from './distinct-captures.js';
+import { UsageError } from './errors.js';
 import type { CommandIO } from './io.js';
 
 export interface CaptureOptions {
   files: string[];
   db?: string;
 }
+
+/**
+ * `--db FILE`. Without a value yargs gives '' (and `normalize` made that
+ * '.', the current directory): requiresArg and the coerce make both
+ * `--db` and `--db ''` usage errors instead.
+ */
+export const DB_OPTION: Options = {
+  type: 'string',
+  requiresArg: true,
+  describe: 'keep the SQLite database in this file and reuse it next time instead of importing again',
+  coerce: (value: unknown) => {
+    const text = String(value ?? '');
+    if (text.trim() === '') throw new UsageError('--db needs a file path for the database, e.g. --db drops.sqlite');
+    return path.normalize(text);
+  },
+};
 
 /** Adds `--db`; the FILE... positional is declared in each command string. */
 export function withCaptureOptions<T>(yargs: Argv<T>): Argv<T & CaptureOptions> {
@@ -24,11 +44,14 @@ export function withCaptureOptions<T>(yargs: Argv<T>): Argv<T & CaptureOptions> 
       array: true,
       describe: 'capture files written by `dropcap record -w`',
     })
-    .option('db', {
-      type: 'string',
-      describe: 'keep the SQLite database in this file and reuse it next time instead of importing again',
-      normalize: true,
-    }) as unknown as Argv<T & CaptureOptions>;
+    .option('db', DB_OPTION) as unknown as Argv<T & CaptureOptions>;
+}
+
+/** A directory given as --db would be reported as "not a dropcap database; remove it". */
+function checkDbPath(dbPath: string): void {
+  if (fs.statSync(dbPath, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--db ${dbPath} is a directory; give a file path for the database, e.g. --db ${path.join(dbPath, 'drops.sqlite')}`);
+  }
 }
 
 /** What the command will ask of the database. */
@@ -37,15 +60,27 @@ export interface CaptureNeeds {
   dropRows?: boolean;
 }
 
-/** Loads the captures; progress goes to stderr only when it is a terminal. */
-export function openCaptures(opts: CaptureOptions, io: CommandIO, needs: CaptureNeeds = {}): Analysis {
+/** The loaded captures; `skipped` says which names were left out as duplicates. */
+export interface OpenedCaptures extends Analysis {
+  skipped: string[];
+}
+
+/**
+ * Loads the captures; progress goes to stderr only when it is a terminal.
+ * A capture named twice (overlapping globs) is loaded once: the warnings
+ * about the skipped names come first.
+ */
+export function openCaptures(opts: CaptureOptions, io: CommandIO, needs: CaptureNeeds = {}): OpenedCaptures {
+  if (opts.db !== undefined) checkDbPath(opts.db);
+  const { files, skipped } = distinctCaptures(opts.files);
   const progress = createProgressBar(io.stderr);
   try {
-    return loadCaptures(opts.files, {
+    const analysis = loadCaptures(files, {
       // a database kept for later queries gets every row
       ...(opts.db !== undefined ? { dbPath: opts.db } : { dropRows: needs.dropRows ?? true }),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
+    return { ...analysis, warnings: [...skipped, ...analysis.warnings], skipped };
   } finally {
     progress.finish();
   }
@@ -69,7 +104,7 @@ export async function withCaptures<T>(
   opts: CaptureOptions,
   io: CommandIO,
   how: { quiet?: boolean } & CaptureNeeds,
-  use: (analysis: Analysis) => Promise<T>,
+  use: (analysis: OpenedCaptures) => Promise<T>,
 ): Promise<T> {
   const analysis = openCaptures(opts, io, how);
   try {

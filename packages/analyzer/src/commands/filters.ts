@@ -14,6 +14,8 @@ export interface FilterOptions {
   host?: string[];
   since?: string;
   until?: string;
+  /** times of day in --since/--until are UTC, as `--utc` prints them */
+  utc?: boolean;
 }
 
 export function withFilterOptions<T>(yargs: Argv<T>): Argv<T & FilterOptions> {
@@ -36,13 +38,18 @@ export function withFilterOptions<T>(yargs: Argv<T>): Argv<T & FilterOptions> {
       describe: 'an IP address: drops from or to it; any other name: captures recorded on that host; repeatable',
       group: 'Filters:',
     })
+    // requiresArg (nargs 1) makes yargs take the next word as the value
+    // even when it starts with '-': `--since -30s` works like `--since=-30s`
+    // instead of being read as the flags -3, -0 and -s.
     .option('since', {
       type: 'string',
-      describe: 'drops at or after: ISO 8601 time, a time of day (20:24:39), an offset from the capture start (10s, 1m30s) or before its end (--since=-30s)',
+      requiresArg: true,
+      describe: 'drops at or after: ISO 8601 time, a time of day (20:24:39, UTC with --utc), an offset from the capture start (10s, 1m30s) or before its end (-30s)',
       group: 'Filters:',
     })
     .option('until', {
       type: 'string',
+      requiresArg: true,
       describe: 'drops before this time; same forms as --since',
       group: 'Filters:',
     }) as unknown as Argv<T & FilterOptions>;
@@ -71,34 +78,58 @@ const REASON_PREFIX = /^SKB_DROP_REASON_/;
 const splitList = (values: ReadonlyArray<string | number> | undefined) =>
   (values ?? []).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 
+// What each list option takes, for the error when it is given no value.
+const FILTER_VALUES: Record<'reason' | 'port' | 'host', string> = {
+  reason: 'a drop reason name or code, e.g. --reason NO_SOCKET',
+  port: 'a port number, e.g. --port 443',
+  host: "an IP address or the recording host's name, e.g. --host 10.0.0.1",
+};
+
+/** The values of a list option; the flag alone (`--host`) would otherwise filter nothing, silently. */
+function listValues(option: keyof typeof FILTER_VALUES, values: ReadonlyArray<string | number> | undefined): string[] {
+  const list = splitList(values);
+  if (values !== undefined && list.length === 0) throw new UsageError(`--${option} needs a value: ${FILTER_VALUES[option]}`);
+  return list;
+}
+
+/**
+ * Text that can only be meant as an address: dotted digits (300.1.1.1) or
+ * anything with a colon (a host name has neither). If it is not a valid IP,
+ * matching it as a host name would silently match nothing.
+ */
+const looksLikeAddress = (text: string) => (/^[\d.]+$/.test(text) && text.includes('.')) || text.includes(':');
+
 /** Validates the filter options; throws UsageError naming the bad value. */
 export function parseFilters(opts: FilterOptions): DropFilter {
   const reasonNames: string[] = [];
   const reasonCodes: number[] = [];
-  for (const reason of splitList(opts.reason)) {
+  for (const reason of listValues('reason', opts.reason)) {
     if (/^\d+$/.test(reason)) reasonCodes.push(Number(reason));
     else reasonNames.push(reason.toUpperCase().replace(REASON_PREFIX, ''));
   }
-  const ports = splitList(opts.port).map((text) => {
+  const ports = listValues('port', opts.port).map((text) => {
     const port = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port ${JSON.stringify(text)} is not a port; give a number from 0 to 65535`);
     return port;
   });
   const addresses: string[] = [];
   const hostNames: string[] = [];
-  for (const host of splitList(opts.host)) {
+  for (const host of listValues('host', opts.host)) {
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     if (isIP(bare)) addresses.push(...addressSpellings(bare));
-    else hostNames.push(host);
+    else if (looksLikeAddress(bare)) {
+      throw new UsageError(`--host ${JSON.stringify(host)} is not a valid IP address; give one such as 10.0.0.1 or ::1 (a port goes in --port)`);
+    } else hostNames.push(host);
   }
+  const zone = opts.utc ? 'utc' : 'local';
   return {
     reasonNames,
     reasonCodes,
     ports,
     addresses,
     hostNames,
-    ...(opts.since !== undefined ? { since: parseTimeSpec('since', opts.since) } : {}),
-    ...(opts.until !== undefined ? { until: parseTimeSpec('until', opts.until) } : {}),
+    ...(opts.since !== undefined ? { since: parseTimeSpec('since', opts.since, zone) } : {}),
+    ...(opts.until !== undefined ? { until: parseTimeSpec('until', opts.until, zone) } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { formatTable } from '../output/table.js';
 import { writeLines } from '../output/write-lines.js';
 import { withCaptureOptions, withCaptures, type CaptureOptions } from './capture-options.js';
 import { processIO, type CommandIO } from './io.js';
+import { withUsageHint } from './usage-hint.js';
 
 export interface InfoArgs extends CaptureOptions, OutputOptions {}
 
@@ -30,7 +31,8 @@ export function withInfoOptions<T>(yargs: Argv<T>): Argv<T & InfoArgs> {
 
 /** One record per capture: its `captures` row, its `meta` as a map, its `stats`. */
 export function collectInfo(db: BetterSqlite3.Database): CaptureInfoRecord[] {
-  const captures = db.prepare('SELECT * FROM captures ORDER BY capture_id').all() as Array<Record<string, unknown>>;
+  // start_ns, end_ns and file_mtime_ns exceed 2^53: read as bigint, printed exactly
+  const captures = db.prepare('SELECT * FROM captures ORDER BY capture_id').safeIntegers(true).all() as Array<Record<string, unknown>>;
   const metaOf = db.prepare('SELECT key, value FROM meta WHERE capture_id = ? ORDER BY key');
   const statsOf = db.prepare('SELECT name, severity, value, description FROM stats WHERE capture_id = ? ORDER BY name');
   return captures.map((capture) => ({
@@ -84,7 +86,7 @@ export function createInfoCommand(io?: CommandIO): CommandModule<object, InfoArg
   return {
     command: 'info <files..>',
     describe: 'show where and how each capture was recorded, and what it lost',
-    builder: (yargs) => withInfoOptions(yargs),
+    builder: (yargs) => withUsageHint(withInfoOptions(yargs), 'dropcap analyze info --help'),
     handler: (args) => runInfo(args, io ?? processIO()),
   };
 }

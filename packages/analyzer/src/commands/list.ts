@@ -16,6 +16,8 @@ import { captureSpans } from './capture-spans.js';
 import { buildDropFilter, parseFilters, withFilterOptions, type DropFilter, type FilterOptions, type SqlCondition } from './filters.js';
 import { UsageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
+import { checkReasonNames } from './reason-names.js';
+import { withUsageHint } from './usage-hint.js';
 
 /** Parsed options; everything but `files` has a default, so other code (the demo) can call runList directly. */
 export interface ListArgs extends CaptureOptions, FilterOptions, Partial<OutputOptions> {
@@ -32,13 +34,13 @@ const LINE_COLUMNS = [
 
 export function withListOptions<T>(yargs: Argv<T>): Argv<T & ListArgs> {
   return withOutputOptions(withFilterOptions(withCaptureOptions(yargs)))
-    .option('stacks', { type: 'boolean', default: false, describe: "print each drop's kernel stack below it (tracing frames trimmed)" })
-    .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone' })
+    .option('stacks', { type: 'boolean', default: false, describe: "include each drop's kernel stack: below it in text, tracing frames trimmed; whole, as recorded, in json, ndjson and csv" })
+    .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone (printed, and read in --since/--until)' })
     .option('limit', { type: 'number', describe: 'print at most this many drops' })
     .example('$0 analyze list x.dcap', 'every drop, tcpdrop style')
     .example('$0 analyze list x.dcap --stacks', 'with kernel stacks')
     .example('$0 analyze list x.dcap --port 443', 'drops to or from port 443')
-    .example('$0 analyze list x.dcap --since=-30s', 'the last 30 s of the capture')
+    .example('$0 analyze list x.dcap --since -30s', 'the last 30 s of the capture')
     .example('$0 analyze list x.dcap --format ndjson', 'one JSON object per drop (for jq)') as unknown as Argv<T & ListArgs>;
 }
 
@@ -72,6 +74,7 @@ export async function runList(args: ListArgs, io: CommandIO = processIO()): Prom
 }
 
 async function printDrops(analysis: Analysis, filter: DropFilter, args: ListArgs, io: CommandIO): Promise<void> {
+  checkReasonNames(analysis.db, filter);
   const where = buildDropFilter(filter, captureSpans(analysis.db));
   const stacks = args.stacks ? stacksOf(analysis.db, where) : new Map<string, string[]>();
   // SQLite reads LIMIT -1 as "no limit".
@@ -114,7 +117,7 @@ export function createListCommand(io?: CommandIO): CommandModule<object, ListArg
   return {
     command: 'list <files..>',
     describe: 'one line per drop, in the tcpdrop format, optionally with stacks',
-    builder: (yargs) => withListOptions(yargs),
+    builder: (yargs) => withUsageHint(withListOptions(yargs), 'dropcap analyze list --help'),
     handler: (args) => runList(args, io ?? processIO()),
   };
 }

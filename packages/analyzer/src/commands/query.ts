@@ -8,9 +8,10 @@ import { runUserQuery } from '../sqlite/query.js';
 import { shouldUseColor } from '../output/color.js';
 import { withOutputOptions, type OutputOptions } from '../output/format-option.js';
 import { printRows } from '../output/print-rows.js';
-import { withCaptures } from './capture-options.js';
+import { DB_OPTION, withCaptures } from './capture-options.js';
 import { UsageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
+import { withUsageHint } from './usage-hint.js';
 
 const QUERY_EPILOG = [
   'More queries:',
@@ -31,11 +32,7 @@ export function withQueryOptions<T>(yargs: Argv<T>): Argv<T & QueryArgs> {
   return withOutputOptions(
     yargs
       .positional('args', { type: 'string', array: true, describe: 'capture files, then the SQL statement (quoted)' })
-      .option('db', {
-        type: 'string',
-        normalize: true,
-        describe: 'keep the SQLite database in this file and reuse it next time instead of importing again',
-      }),
+      .option('db', DB_OPTION),
   )
     .example('$0 analyze query x.dcap "SELECT count(*) FROM drops"', 'count drops')
     .example('$0 analyze query a.dcap b.dcap "SQL" --format csv', 'several captures, as CSV')
@@ -58,7 +55,7 @@ export function createQueryCommand(io?: CommandIO): CommandModule<object, QueryA
   return {
     command: 'query <args..>',
     describe: 'run a read-only SQL query over the captures (see `analyze schema`)',
-    builder: (yargs) => withQueryOptions(yargs),
+    builder: (yargs) => withUsageHint(withQueryOptions(yargs), 'dropcap analyze query --help'),
     handler: (args) => runQuery(args, io ?? processIO()),
   };
 }

@@ -13,6 +13,7 @@ import { formatTable } from '../output/table.js';
 import { writeLines } from '../output/write-lines.js';
 import { UsageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
+import { withUsageHint } from './usage-hint.js';
 
 export interface SchemaArgs extends OutputOptions {
   name?: string;
@@ -57,13 +58,13 @@ export function createSchemaCommand(io?: CommandIO): CommandModule<object, Schem
     command: 'schema [name]',
     describe: 'list the tables and views `analyze query` can read, every column explained',
     builder: (yargs: Argv) =>
-      withOutputOptions(
+      withUsageHint(withOutputOptions(
         yargs
           .positional('name', { type: 'string', describe: 'only this table or view' })
           .option('internal', { type: 'boolean', default: false, describe: 'also list the internal tables (names starting with _), which may change between versions' }),
       )
         .example('$0 analyze schema', 'every table and view')
-        .example('$0 analyze schema drops', 'the columns of the drops view') as unknown as Argv<SchemaArgs>,
+        .example('$0 analyze schema drops', 'the columns of the drops view'), 'dropcap analyze schema --help') as unknown as Argv<SchemaArgs>,
     handler: (args) => runSchema(args, io ?? processIO()),
   };
 }

@@ -7,14 +7,16 @@ import { shouldUseColor } from '../output/color.js';
 import { withOutputOptions, type OutputOptions } from '../output/format-option.js';
 import { localeSupportsUnicode } from '../output/histogram.js';
 import { stringifyJson } from '../output/json.js';
-import { formatSummary } from '../output/summary-text.js';
+import { dataLossWarnings, formatSummary } from '../output/summary-text.js';
 import { writeLines } from '../output/write-lines.js';
-import { withCaptureOptions, withCaptures, type CaptureOptions } from './capture-options.js';
+import { printWarnings, withCaptureOptions, withCaptures, type CaptureOptions } from './capture-options.js';
 import { captureSpans } from './capture-spans.js';
 import { buildDropFilter, hasFilters, parseFilters, withFilterOptions, type FilterOptions } from './filters.js';
 import { UsageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
+import { checkReasonNames } from './reason-names.js';
 import { DropRowsNeeded, collectSummary } from './summary-data.js';
+import { withUsageHint } from './usage-hint.js';
 
 /** Parsed options; everything but `files` has a default, so other code (the demo) can call runSummary directly. */
 export interface SummaryArgs extends CaptureOptions, FilterOptions, Partial<OutputOptions> {
@@ -27,7 +29,7 @@ export function withSummaryOptions<T>(yargs: Argv<T>): Argv<T & SummaryArgs> {
   return withOutputOptions(withFilterOptions(withCaptureOptions(yargs)), ['table', 'json'])
     .option('top', { type: 'number', default: 10, describe: 'rows in each "top" table' })
     .option('stack-depth', { type: 'number', default: 8, describe: 'frames shown per top stack' })
-    .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone' })
+    .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone (printed, and read in --since/--until)' })
     .example('$0 analyze drops.dcap', 'summarize a capture')
     .example('$0 analyze web*.dcap --top 5', 'several captures in one database')
     .example('$0 analyze x.dcap --reason no_socket', 'only NO_SOCKET drops')
@@ -45,15 +47,17 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
   if (!(depthArg >= 1)) throw new UsageError('--stack-depth must be a number of frames, at least 1, e.g. --stack-depth 12');
   const filter = parseFilters(args);
   const top = Math.floor(topArg);
-  // The report shows every problem from the stats table; the loader's
-  // warnings (the same problems, worded per file) would repeat them on
-  // stderr, so they only go into the JSON form.
+  // The problems are told once, on stderr (as list, info and query do, so
+  // they reach the terminal when stdout is redirected): the summary's own
+  // lines, one per problem from the stats table. The loader's warnings (the
+  // same problems, worded per file) only go into the JSON form.
   const filtered = hasFilters(filter);
   const summarize = (dropRows: boolean) =>
     withCaptures(args, io, { quiet: true, dropRows }, async (analysis) => {
+      checkReasonNames(analysis.db, filter);
       const where = buildDropFilter(filter, captureSpans(analysis.db));
       const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60 }, filtered);
-      return { data, warnings: analysis.warnings };
+      return { data, warnings: analysis.warnings, skipped: analysis.skipped };
     });
   // Unfiltered, the counts an import keeps usually answer everything, and
   // the drops need no rows; when they do not (a capture spanning a few ms,
@@ -65,7 +69,9 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
     if (!(err instanceof DropRowsNeeded)) throw err;
     result = await summarize(true);
   }
-  const { data, warnings } = result;
+  const { data, warnings, skipped } = result;
+  // a skipped duplicate has no stats row for dataLossWarnings to tell
+  await printWarnings([...skipped, ...dataLossWarnings(data.stats, data.captures.length)], io);
   if (args.format === 'json') {
     await writeLines([stringifyJson({ ...data, warnings }, 2)], io.stdout);
     return;
@@ -85,7 +91,7 @@ export function createSummaryCommand(io?: CommandIO): CommandModule<object, Summ
     // naming the subcommands rather than yargs' count of missing arguments.
     command: ['$0 [files..]', 'summary [files..]'],
     describe: 'summarize captures: totals, lost events, top reasons, sites, flows and stacks, drops over time',
-    builder: (yargs) => withSummaryOptions(yargs),
+    builder: (yargs) => withUsageHint(withSummaryOptions(yargs), 'dropcap analyze --help'),
     handler: (args) => runSummary(args, io ?? processIO()),
   };
 }

@@ -3,17 +3,27 @@
  * command line works across a fleet of captures recorded at different times:
  *
  *   2026-11-22T20:24:39.5Z   absolute ISO 8601 (a zone or Z is required)
- *   20:24:39                 a time of day as `list` prints it (local time),
- *                            on the capture's first day (or the next day if
- *                            that is before the capture started)
+ *   20:24:39                 a time of day as `list` prints it (local time,
+ *                            UTC with --utc), on the capture's first day (or
+ *                            the next day if that is before the capture started)
  *   10s, +1m30s, 250ms       an offset from the capture's start
- *   -30s (write --since=-30s) an offset back from the capture's end
+ *   -30s                     an offset back from the capture's end
  */
 import { UsageError } from './errors.js';
 
+/** The zone a time of day is read in: the one `list` prints times in. */
+export type TimeZone = 'local' | 'utc';
+
 export type TimeSpec =
   | { readonly kind: 'absolute'; readonly ns: bigint }
-  | { readonly kind: 'time_of_day'; readonly hours: number; readonly minutes: number; readonly seconds: number; readonly nanos: bigint }
+  | {
+      readonly kind: 'time_of_day';
+      readonly hours: number;
+      readonly minutes: number;
+      readonly seconds: number;
+      readonly nanos: bigint;
+      readonly zone: TimeZone;
+    }
   | { readonly kind: 'from_start'; readonly offsetNs: bigint }
   | { readonly kind: 'before_end'; readonly offsetNs: bigint };
 
@@ -56,7 +66,8 @@ export function parseIsoToNs(text: string): bigint | undefined {
   return BigInt(ms) * 1_000_000n + BigInt(fraction.padEnd(9, '0'));
 }
 
-export function parseTimeSpec(option: string, text: string): TimeSpec {
+/** `zone`: how a time of day is read; `list --utc` prints UTC, so `--utc --since 10:55` means 10:55 UTC. */
+export function parseTimeSpec(option: string, text: string, zone: TimeZone = 'local'): TimeSpec {
   const value = text.trim();
   const absolute = parseIsoToNs(value);
   if (absolute !== undefined) return { kind: 'absolute', ns: absolute };
@@ -64,7 +75,7 @@ export function parseTimeSpec(option: string, text: string): TimeSpec {
   if (clock) {
     const [, h = '0', m = '0', s = '0', f = ''] = clock;
     if (Number(h) < 24 && Number(m) < 60 && Number(s) < 60) {
-      return { kind: 'time_of_day', hours: Number(h), minutes: Number(m), seconds: Number(s), nanos: BigInt(f.padEnd(9, '0')) };
+      return { kind: 'time_of_day', hours: Number(h), minutes: Number(m), seconds: Number(s), nanos: BigInt(f.padEnd(9, '0')), zone };
     }
   }
   const sign = value[0] === '-' || value[0] === '+' ? value[0] : '';
@@ -93,12 +104,19 @@ export function resolveTimeSpec(spec: TimeSpec, span: CaptureSpan): bigint {
     case 'before_end':
       return span.endNs - spec.offsetNs;
     case 'time_of_day': {
-      const start = new Date(Number(span.startNs / 1_000_000n));
-      const day = new Date(start.getFullYear(), start.getMonth(), start.getDate(), spec.hours, spec.minutes, spec.seconds);
-      let ns = BigInt(day.getTime()) * 1_000_000n + spec.nanos;
+      let ns = BigInt(onStartDay(spec, span.startNs)) * 1_000_000n + spec.nanos;
       // A capture that runs past midnight: 00:05 means the next day.
       if (ns < span.startNs - 1_000_000_000n) ns += 86_400_000_000_000n;
       return ns;
     }
   }
+}
+
+/** ms since the epoch of the spec's clock time on the day (in its zone) the capture started. */
+function onStartDay(spec: Extract<TimeSpec, { kind: 'time_of_day' }>, startNs: bigint): number {
+  const start = new Date(Number(startNs / 1_000_000n));
+  if (spec.zone === 'utc') {
+    return Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate(), spec.hours, spec.minutes, spec.seconds);
+  }
+  return new Date(start.getFullYear(), start.getMonth(), start.getDate(), spec.hours, spec.minutes, spec.seconds).getTime();
 }

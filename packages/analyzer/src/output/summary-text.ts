@@ -1,8 +1,12 @@
 /**
- * The summary as text: capture info, loud data-loss warnings, totals, top
- * tables, top stacks and drops over time. Pure: data in, lines out.
+ * The summary as text: capture info, totals, top tables, top stacks and
+ * drops over time. Pure: data in, lines out. The data-loss warnings
+ * (dataLossWarnings) are not in it: the command prints them on stderr, like
+ * every analyze command's warnings, so they reach the terminal when the
+ * report is redirected.
  */
 import type { SummaryData, SummaryStat } from '../commands/summary-data.js';
+import { END_NOT_REACHED } from '../sqlite/capture-stats.js';
 import { palette, type Palette } from './color.js';
 import { formatTimeOfDay } from './drop-line.js';
 import { formatDuration, sparkline } from './histogram.js';
@@ -51,7 +55,12 @@ export function dataLossWarnings(stats: readonly SummaryStat[], captureCount: nu
         lost.push(`${plural(s.value, 'event')} lost (ring buffer full)${where}`);
         break;
       case 'unclean_stop':
-        lines.push(`${subject} did not end cleanly (recorder killed?); read up to its last complete block`);
+        // reading stopped at damage (a checksum mismatch...): the recorder is not to blame
+        lines.push(
+          s.description?.startsWith(END_NOT_REACHED)
+            ? `${subject}'s END block was not reached${clean(s.description.slice(END_NOT_REACHED.length).replace(/\.$/, ''))}`
+            : `${subject} did not end cleanly (recorder killed?); read up to its last complete block`,
+        );
         break;
       case 'truncated_bytes':
         lines.push(`${plural(s.value, 'byte')} of ${subject} could not be read${s.description ? ` (${clean(s.description)})` : ''}`);
@@ -139,12 +148,11 @@ export function formatSummary(data: SummaryData, opts: SummaryTextOptions = {}):
   const table = (columns: string[], rows: unknown[][]) => indent(formatTable(columns, rows, { color: opts.color }));
   const section = (title: string, body: string[]) => (body.length > 0 ? ['', p.bold(title), ...body] : []);
   const t = data.totals;
-  const warnings = dataLossWarnings(data.stats, data.captures.length);
+  const notes = infoNotes(data.stats);
 
   return [
     ...captureLines(data, p),
-    ...(warnings.length > 0 ? ['', ...warnings.map((w) => p.red(p.bold(`WARNING: ${w}`)))] : []),
-    ...infoNotes(data.stats).map((n) => p.dim(n)),
+    ...(notes.length > 0 ? ['', ...notes.map((n) => p.dim(n))] : []),
     ...section('Totals', [
       `  ${plural(t.drops, 'drop')}${data.filtered ? ` matching the filters (of ${t.all_drops})` : ''}, ` +
         `${plural(t.reasons, 'reason')}, ${plural(t.sites, 'drop site')}, ${plural(t.flows, 'flow')}, ${t.with_stack} with a stack`,

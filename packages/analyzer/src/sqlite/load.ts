@@ -4,6 +4,7 @@
 // temporary file and renamed over, so a failed import never leaves a
 // half-built database behind.
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AnalyzerError } from '../errors.js';
 import { BulkTables } from './bulk-tables.js';
@@ -73,6 +74,18 @@ function notOurs(dbPath: string): AnalyzerError {
   return new AnalyzerError('NOT_A_DROPCAP_DB', `${dbPath} exists and is not a dropcap database; choose another --db path or remove it`);
 }
 
+/**
+ * SQLite's own words ("unable to open database file", "Cannot open database
+ * because the directory does not exist") name neither the path nor a fix.
+ */
+function cannotOpen(dbPath: string, err: unknown): AnalyzerError {
+  const dir = path.dirname(path.resolve(dbPath));
+  const why = !fs.existsSync(dir)
+    ? `directory ${dir} does not exist; create it or choose another --db path`
+    : `${(err as Error)?.message ?? String(err)}; choose a --db path in a directory you can write`;
+  return new AnalyzerError('DB_UNUSABLE', `cannot create the --db database ${dbPath}: ${why}`, { cause: err });
+}
+
 function marker(db: Database.Database, key: string): string | undefined {
   const row = db.prepare('SELECT value FROM _dropcap_db WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
@@ -95,6 +108,11 @@ function tryReuse(dbPath: string, paths: string[]): Analysis | null {
     }
   } catch (err) {
     if (err instanceof AnalyzerError) throw err;
+    // a file SQLite cannot open at all (no read permission) is not shown to be foreign: do not say "remove it"
+    if ((err as { code?: unknown }).code === 'SQLITE_CANTOPEN') {
+      const why = `${(err as Error).message}; check its permissions or choose another --db path`;
+      throw new AnalyzerError('DB_UNUSABLE', `cannot open the --db database ${dbPath}: ${why}`, { cause: err });
+    }
     throw notOurs(dbPath); // "file is not a database" and the like
   }
   const wanted = paths.map(identify);
@@ -140,7 +158,12 @@ function rebuild(dbPath: string, paths: string[], opts: LoadOptions): Analysis {
   let bulk: BulkTables | null = null;
   let roots = new Map<string, number>();
   try {
-    const db = new Database(tmp);
+    let db: Database.Database;
+    try {
+      db = new Database(tmp);
+    } catch (err) {
+      throw cannotOpen(dbPath, err);
+    }
     // like the captures, the database holds kernel addresses: owner only
     fs.chmodSync(tmp, 0o600);
     try {

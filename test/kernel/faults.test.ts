@@ -102,7 +102,7 @@ describe.skipIf(!requireRoot())('recorder faults', () => {
 
       const out = runDropcap(['analyze', file]);
       expect(out.status).toBe(0);
-      expect(out.stdout).toMatch(/did not end cleanly \(recorder killed\?\); read up to its last complete block/);
+      expect(out.stderr).toMatch(/did not end cleanly \(recorder killed\?\); read up to its last complete block/);
       if (r.damage) expect(out.stdout).toMatch(new RegExp(`${r.damage.bytesUnread} bytes? of the capture could not be read`));
       expect(statOf(file, 'unclean_stop')).toBe(1);
       rmSync(file);
@@ -127,7 +127,7 @@ describe.skipIf(!requireRoot())('recorder faults', () => {
     expect(r.events).toBeGreaterThan(0);
     expect(r.events).toBeLessThan(storm.expectedDrops);
     expect(r.types).not.toContain(BlockType.End);
-    expect(runDropcap(['analyze', file]).stdout).toMatch(/did not end cleanly/);
+    expect(runDropcap(['analyze', file]).stderr).toMatch(/did not end cleanly/);
   });
 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s: clean stop, END block, exit 0, BPF detached', async (signal) => {

@@ -222,6 +222,15 @@ describe('analyze (summary)', () => {
     expect(lines.slice(at + 2, at + 5)).toEqual(['\ttcp_v4_rcv+0x91', '\tip_local_deliver+0x44', '\t__netif_receive_skb+0x10']);
   });
 
+  it('--top-stacks sets how many stacks are shown, independently of --top', async () => {
+    const stackHeads = (lines: string[]) => lines.filter((l) => /^ {2}#\d+ {2}\d+ drops? {2}\(stack/.test(l));
+    const all = stackHeads((await analyze([capture, '--top', '1'])).lines);
+    expect(all.length).toBeGreaterThan(1);
+    expect(stackHeads((await analyze([capture, '--top-stacks', '1'])).lines)).toEqual(all.slice(0, 1));
+    expect((await analyze([capture, '--top-stacks', '0'])).lines).not.toContain('Top stacks');
+    await expect(analyze([capture, '--top-stacks', '-1'])).rejects.toThrow('--top-stacks must be a number of stacks, 0 or more');
+  });
+
   it('draws drops over time with one bar per drop bucket', async () => {
     const { lines } = await analyze([capture, '--utc']);
     const at = lines.indexOf('Drops over time');

@@ -50,6 +50,12 @@ describe('dropcap --help', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/_dropcap_yargs_completions|complete -o/);
   });
+
+  it('completes options as they are typed, -4 and -6 with one dash', () => {
+    const words = runDropcap(['--get-yargs-completions', 'dropcap', 'record', '-']).stdout.split('\n');
+    expect(words).toEqual(expect.arrayContaining(['-4', '-6', '--ipv4', '--netns', '-w', '--stacks']));
+    expect(words.filter((w) => /^--.$/.test(w))).toEqual([]);
+  });
 });
 
 describe('exit codes and one-line errors', () => {

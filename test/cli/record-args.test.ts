@@ -105,3 +105,14 @@ describe('demo --list', () => {
     expect(usageError(['demo', '--list', '1', '--list', '2', '-w', join(dir, 'demo.dcap')])).toBe('dropcap: --list was given more than once (1, 2): give it once');
   });
 });
+
+describe('demo -w', () => {
+  it('refuses -w without a path rather than using the default one', () => {
+    expect(usageError(['demo', '-w'])).toBe('dropcap: -w needs a path to keep the capture in, e.g. -w demo.dcap');
+    expect(usageError(['demo', '--list', '1', '-w'])).toMatch(/^dropcap: -w needs a path/);
+  });
+
+  it('still names the default in --help', () => {
+    expect(runDropcap(['demo', '--help']).stdout).toMatch(/-w, --write +where to keep the capture +\[string\] \[default: dropcap-demo\.dcap\]/);
+  });
+});

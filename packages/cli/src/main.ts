@@ -3,7 +3,7 @@
 // recorder (and its native addon) is installed, the recording commands.
 // An analyzer-only install still runs everything that reads captures.
 import { createRequire } from 'node:module';
-import type { CommandModule } from 'yargs';
+import type { CommandModule, FallbackCompletionFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { analyzeCommand } from '@dropcap/analyzer';
 import { formatError, exitCodeFor } from './errors.js';
@@ -35,6 +35,14 @@ function stopWhenStdoutCloses(): void {
 }
 
 /**
+ * yargs' own completions, except that it offers the digit aliases -4 and -6
+ * as '--4' and '--6', which the parser would not take as those options.
+ */
+const completeOptions: FallbackCompletionFunction = (_current, _argv, defaults, done) => {
+  defaults((err, completions) => done(err ? [] : (completions ?? []).map((c) => (/^--\d$/.test(c) ? c.slice(1) : c))));
+};
+
+/**
  * `dropcap analyze ...` never needs the recorder: not loading it (its
  * modules and the native addon) saves ~40 ms of every offline run.
  */
@@ -52,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
     .demandCommand(1, 'name a command: record, analyze, demo, reasons or completion')
     .recommendCommands()
     .strict()
-    .completion('completion', 'print a bash/zsh completion script (dropcap completion >> ~/.bashrc)')
+    .completion('completion', 'print a bash/zsh completion script (dropcap completion >> ~/.bashrc)', completeOptions)
     .version(VERSION)
     .help()
     .alias('h', 'help')

@@ -21,13 +21,15 @@ import { withUsageHint } from './usage-hint.js';
 /** Parsed options; everything but `files` has a default, so other code (the demo) can call runSummary directly. */
 export interface SummaryArgs extends CaptureOptions, FilterOptions, Partial<OutputOptions> {
   top?: number;
+  'top-stacks'?: number;
   'stack-depth'?: number;
   utc?: boolean;
 }
 
 export function withSummaryOptions<T>(yargs: Argv<T>): Argv<T & SummaryArgs> {
   return withOutputOptions(withFilterOptions(withCaptureOptions(yargs)), ['table', 'json'])
-    .option('top', { type: 'number', default: 10, describe: 'rows in each "top" table' })
+    .option('top', { type: 'number', default: 10, describe: 'rows in each "top" table (reasons, sites, flows); the timeline splits the first 4 reasons' })
+    .option('top-stacks', { type: 'number', default: 5, describe: 'most common kernel stacks shown, each with --stack-depth frames' })
     .option('stack-depth', { type: 'number', default: 8, describe: 'frames shown per top stack' })
     .option('utc', { type: 'boolean', default: false, describe: 'times of day in UTC instead of the local zone (printed, and read in --since/--until)' })
     .example('$0 analyze drops.dcap', 'summarize a capture')
@@ -39,11 +41,13 @@ export function withSummaryOptions<T>(yargs: Argv<T>): Argv<T & SummaryArgs> {
 
 export async function runSummary(args: SummaryArgs, io: CommandIO = processIO()): Promise<void> {
   const topArg = args.top ?? 10;
+  const topStacksArg = args['top-stacks'] ?? 5;
   const depthArg = args['stack-depth'] ?? 8;
   if (args.files === undefined || args.files.length === 0) {
     throw new UsageError('name the capture files to summarize (dropcap analyze FILE.dcap...), or a subcommand: list, query, info, schema; see dropcap analyze --help');
   }
   if (!(topArg >= 1)) throw new UsageError('--top must be a number of rows, at least 1, e.g. --top 5');
+  if (!(topStacksArg >= 0)) throw new UsageError('--top-stacks must be a number of stacks, 0 or more, e.g. --top-stacks 10');
   if (!(depthArg >= 1)) throw new UsageError('--stack-depth must be a number of frames, at least 1, e.g. --stack-depth 12');
   const filter = parseFilters(args);
   const top = Math.floor(topArg);
@@ -56,7 +60,7 @@ export async function runSummary(args: SummaryArgs, io: CommandIO = processIO())
     withCaptures(args, io, { quiet: true, dropRows }, async (analysis) => {
       checkReasonNames(analysis.db, filter);
       const where = buildDropFilter(filter, captureSpans(analysis.db));
-      const data = collectSummary(analysis.db, where, { top, stacks: Math.min(top, 5), buckets: 60 }, filtered);
+      const data = collectSummary(analysis.db, where, { top, stacks: Math.floor(topStacksArg), buckets: 60 }, filtered);
       return { data, warnings: analysis.warnings, skipped: analysis.skipped };
     });
   // Unfiltered, the counts an import keeps usually answer everything, and

@@ -7,7 +7,14 @@
 import { formatDropLine, type DropLineFields, type DropLineOptions } from './drop-line.js';
 import { formatStack } from './stack.js';
 
-const NO_STACK = { budget: 'per-CPU stack budget spent', error: 'the kernel could not walk it' } as const;
+// why a drop shows no frames, by its stack_status; 'taken' without frames
+// means the capture lost them (a damaged block), never a policy
+const NO_STACK = new Map<unknown, string>([
+  ['budget', 'per-CPU stack budget spent'],
+  ['error', 'the kernel could not walk it'],
+  ['none', 'stacks were off in this recording'],
+  ['taken', 'its frames are missing from the capture'],
+]);
 
 export interface DropBlockOptions extends DropLineOptions {
   /** print the stack below the line */
@@ -22,6 +29,6 @@ export function* formatDropBlock(
   yield formatDropLine(row, opts);
   if (!opts.stacks) return;
   if (frames.length > 0) yield* formatStack(frames, { location: typeof row.location === 'string' ? row.location : null });
-  else if (row.stack_status === 'budget' || row.stack_status === 'error') yield `\t(no stack: ${NO_STACK[row.stack_status]})`;
+  else if (NO_STACK.has(row.stack_status)) yield `\t(no stack: ${NO_STACK.get(row.stack_status)})`;
   yield '';
 }

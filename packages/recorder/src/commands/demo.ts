@@ -11,8 +11,10 @@ import { showDemoAnalysis } from './demo-analysis.js';
 import { checkOneValueEach } from './one-value-options.js';
 import { UsageError } from './usage-error.js';
 
+const DEFAULT_CAPTURE = 'dropcap-demo.dcap';
+
 interface DemoArgv {
-  write: string;
+  write?: string;
   list: number;
 }
 
@@ -33,7 +35,8 @@ export const demoCommand: CommandModule<object, DemoArgv> = {
   describe: 'provoke real drops in a private network namespace, record them and show the analysis',
   builder: (y) =>
     y
-      .option('write', { alias: 'w', type: 'string', default: 'dropcap-demo.dcap', describe: 'where to keep the capture' })
+      // no yargs default: with one, a bare -w would quietly become it
+      .option('write', { alias: 'w', type: 'string', defaultDescription: DEFAULT_CAPTURE, describe: 'where to keep the capture' })
       .option('list', { type: 'number', default: 3, describe: 'how many drops to list with their stacks (0 = none)' })
       .check((argv) => {
         checkOneValueEach(argv, {
@@ -55,7 +58,8 @@ export const demoCommand: CommandModule<object, DemoArgv> = {
       throw err;
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    const file = resolve(argv.write);
+    const capture = argv.write ?? DEFAULT_CAPTURE;
+    const file = resolve(capture);
     const sandbox = NetnsSandbox.create('dropcap-demo');
     const controller = new AbortController();
     // Ctrl-C stops the recording; the finally below removes the namespace
@@ -96,6 +100,6 @@ export const demoCommand: CommandModule<object, DemoArgv> = {
     out('');
     await showDemoAnalysis(file, argv.list);
     out('');
-    out(`The capture is kept: try 'dropcap analyze list ${argv.write} --stacks' or 'dropcap analyze query ${argv.write} "SELECT reason, count(*) FROM drops GROUP BY 1"'.`);
+    out(`The capture is kept: try 'dropcap analyze list ${capture} --stacks' or 'dropcap analyze query ${capture} "SELECT reason, count(*) FROM drops GROUP BY 1"'.`);
   },
 };

@@ -51,6 +51,15 @@ describe('dropcap --help', () => {
     expect(r.stdout).toMatch(/_dropcap_yargs_completions|complete -o/);
   });
 
+  it('completion --help explains the command instead of printing the script', () => {
+    for (const flag of ['--help', '-h']) {
+      const r = runDropcap(['completion', flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('dropcap completion >> ~/.bashrc');
+      expect(r.stdout).not.toMatch(/_dropcap_yargs_completions|complete -o/);
+    }
+  });
+
   it('completes options as they are typed, -4 and -6 with one dash', () => {
     const words = runDropcap(['--get-yargs-completions', 'dropcap', 'record', '-']).stdout.split('\n');
     expect(words).toEqual(expect.arrayContaining(['-4', '-6', '--ipv4', '--netns', '-w', '--stacks']));

@@ -50,7 +50,26 @@ function runsAnalyzer(argv: string[]): boolean {
   return argv.find((a) => !a.startsWith('-')) === 'analyze';
 }
 
+/**
+ * yargs answers `dropcap completion --help` with the script itself, which
+ * is no help; this is what the command does and how to install it.
+ */
+const COMPLETION_HELP = `dropcap completion
+
+Print a bash/zsh completion script for dropcap on stdout.
+
+Install it: dropcap completion >> ~/.bashrc (zsh: >> ~/.zshrc), then open a new shell.
+`;
+
+function asksCompletionHelp(argv: string[]): boolean {
+  return argv[0] === 'completion' && argv.slice(1).some((a) => a === '--help' || a === '-h');
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (asksCompletionHelp(argv)) {
+    process.stdout.write(COMPLETION_HELP);
+    return;
+  }
   const recorderCommands = runsAnalyzer(argv) ? [] : await loadRecorderCommands();
   const cli = yargs(argv)
     .scriptName('dropcap')

@@ -64,6 +64,8 @@ export interface Batch {
   /** `count` records of struct dropcap_event (120 bytes), stack tails removed, stack_id set */
   events: Buffer;
   count: number;
+  /** how many of the records have no stack (stack_id 0) */
+  stackless: number;
   /** with TracerOptions.encodePlanes: `events` as a deflate-planes (codec 3)
    *  block body, deflated like the format's EVENTS_DEFLATE; absent if zlib
    *  failed */

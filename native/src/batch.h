@@ -17,6 +17,10 @@ struct Batch {
   // stacks first seen in this batch, STACKS block body format
   std::vector<uint8_t> stacks;
   uint32_t count = 0;
+  // records without a stack (stack_id 0): the recorder reports them, and
+  // counting them here, while each record is in the cache, spares JavaScript
+  // a second pass over every batch of a storm
+  uint32_t stackless = 0;
   // when the first record arrived: the batch leaves batchMs after it
   std::chrono::steady_clock::time_point first_record;
 };

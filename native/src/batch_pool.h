@@ -40,6 +40,7 @@ class BatchPool {
     // planes_body is not cleared: the poll thread replaces it (PollLoop::Flush)
     batch->stacks.clear();
     batch->count = 0;
+    batch->stackless = 0;
     return batch;
   }
 

@@ -79,6 +79,7 @@ int PollLoop::Append(const uint8_t* record, size_t size) {
         stacks_.Intern(tail, frames, (event->flags & DROPCAP_F_STACK_TRUNC) != 0, &batch.stacks);
   }
   batch.count++;
+  if (event->stack_id == 0) batch.stackless++;
   if (encode_planes_) planes_.Add(batch.events.data() + offset);
   return batch.events.size() >= batch_bytes_ ? kBatchFull : 0;
 }

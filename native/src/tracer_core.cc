@@ -117,6 +117,7 @@ void TracerCore::CallJs(Napi::Env env, Napi::Function on_batch, TracerCore* core
 
   Napi::Object js_batch = Napi::Object::New(env);
   js_batch.Set("count", Napi::Number::New(env, owned->count));
+  js_batch.Set("stackless", Napi::Number::New(env, owned->stackless));
   if (!core->lend_batches_) {
     js_batch.Set("events", AdoptAsBuffer(env, &owned->events));
     if (!owned->planes_body.empty()) js_batch.Set("planesBody", AdoptAsBuffer(env, &owned->planes_body));

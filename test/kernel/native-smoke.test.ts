@@ -161,7 +161,10 @@ async function recordWhile(opts: Native.TracerOptions, provoke: () => void | Pro
   const stacks = new Map<number, bigint[]>();
   const tracer = new native.Tracer(opts, (batch) => {
     decodeStacks(batch.stacks, stacks);
-    events.push(...decodeEvents(batch));
+    const decoded = decodeEvents(batch);
+    // the addon's own count of the batch's records without a stack
+    expect(batch.stackless).toBe(decoded.filter((e) => e.stackId === 0).length);
+    events.push(...decoded);
     onBatch?.();
   });
   expect(tracer.attach).toBe(opts.attach);

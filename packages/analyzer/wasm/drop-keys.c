@@ -390,7 +390,7 @@ static u32 who_hashes[PASS];
 /*
  * Readies a pass of `count` records (at most PASS) of `size` bytes from
  * `recs` for dk_classify(): hashes each one's who key, then, in a loop of
- * its own, loads the slot each hash points to. With tens of thousands of
+ * its own, loads the entry each hash points to. With tens of thousands of
  * flows the who table outgrows the CPU caches (and their TLB), and a loop
  * that does nothing but those loads lets the CPU wait for many of their
  * misses at once.
@@ -404,8 +404,12 @@ EXPORT(dk_prepare) void dk_prepare(const u8 *recs, u32 size, u32 count, struct k
 		count = PASS;
 	for (u32 p = 0; p < count; p++, recs += size)
 		who_hashes[p] = keymap_hash(who, recs);
-	for (u32 p = 0; p < count; p++)
-		sink += who->table[(who_hashes[p] & mask) * stride];
+	/* an entry's key may run onto the next cache line: touch both ends */
+	for (u32 p = 0; p < count; p++) {
+		const u32 *e = who->table + (who_hashes[p] & mask) * stride;
+
+		sink += e[0] + e[stride - 1];
+	}
 	touch_sink = sink;
 }
 
@@ -469,14 +473,27 @@ struct group {
 	double last;
 };
 
+/*
+ * A slot of the (who, what) -> group table: the group and the pair's hash.
+ * A probe compares hashes, and reads a group's record only when they are
+ * equal: at up to half full, one lookup in two passes a slot of another
+ * group, and reading its record was a cache miss the CPU could not overlap.
+ * The hash also places the slot again when the table grows.
+ */
+struct slot {
+	u32 id;		/* 1 + group index, 0 for none */
+	u32 hash;
+};
+
 struct groups {
-	u32 *slots;	/* 1 + group index, 0 for none; kept under half full */
+	struct slot *slots;	/* kept under half full */
 	u32 nslots;
 	u32 keys;	/* keyed groups: the last `keys` records */
 	struct group *recs;
 	u32 size;
 	u32 cap;
-	u32 touched[PASS];
+	u32 hashes[PASS];	/* the pass's pairs' hashes */
+	u32 created[PASS];	/* the groups the pass created, in order */
 };
 
 #define GROUP_SLOTS 2048u
@@ -499,7 +516,7 @@ EXPORT(dk_groups_new) struct groups *dk_groups_new(void)
 	if (!g)
 		return NULL;
 	g->nslots = GROUP_SLOTS;
-	g->slots = mem_alloc(g->nslots * sizeof(u32));
+	g->slots = mem_alloc(g->nslots * sizeof(struct slot));
 	g->cap = GROUP_RECS;
 	g->recs = mem_alloc(g->cap * sizeof(struct group));
 	return g->slots && g->recs ? g : NULL;
@@ -512,35 +529,38 @@ EXPORT(dk_groups_records) const struct group *dk_groups_records(const struct gro
 /* Later drops get new groups; the groups so far keep their counts. */
 EXPORT(dk_groups_forget) void dk_groups_forget(struct groups *g)
 {
-	__builtin_memset(g->slots, 0, g->nslots * sizeof(u32));
+	__builtin_memset(g->slots, 0, g->nslots * sizeof(struct slot));
 	g->keys = 0;
 }
 
 static int groups_rehash(struct groups *g)
 {
 	const u32 nslots = g->nslots * 2, mask = nslots - 1;
-	u32 *slots;
+	struct slot *slots;
 
-	if (nslots == 0 || nslots > (1u << 29))
+	if (nslots == 0 || nslots > (1u << 28))
 		return -1;
-	slots = mem_alloc(nslots * sizeof(u32));
+	slots = mem_alloc(nslots * sizeof(struct slot));
 	if (!slots)
 		return -1;
-	/* in record order, not slot order: each record read once, in sequence */
-	for (u32 i = g->size - g->keys; i < g->size; i++) {
-		u32 s = hash_pair((u32)g->recs[i].who, (u32)g->recs[i].what) & mask;
+	/* in slot order: no record is read, and the new slots fill in ascending order too */
+	for (u32 i = 0; i < g->nslots; i++) {
+		const struct slot e = g->slots[i];
+		u32 s;
 
-		while (slots[s] != 0)
-			s = (s + 1) & mask;
-		slots[s] = i + 1;
+		if (e.id == 0)
+			continue;
+		for (s = e.hash & mask; slots[s].id != 0; s = (s + 1) & mask)
+			;
+		slots[s] = e;
 	}
-	mem_free(g->slots, g->nslots * sizeof(u32));
+	mem_free(g->slots, g->nslots * sizeof(struct slot));
 	g->slots = slots;
 	g->nslots = nslots;
 	return 0;
 }
 
-static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
+static s32 groups_add(struct groups *g, u32 slot, u32 hash, s32 who, s32 what)
 {
 	struct group *r;
 	u32 index;
@@ -565,10 +585,33 @@ static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
 	r->drops = 0;
 	r->first = __builtin_inf();
 	r->last = -__builtin_inf();
-	g->slots[slot] = index + 1;
+	g->slots[slot] = (struct slot){ index + 1, hash };
 	if (++g->keys * 2 > g->nslots && groups_rehash(g) < 0)
 		return -1;
 	return (s32)index;
+}
+
+/*
+ * The _group rows of the `created` groups a pass created, into group_rows.
+ * A new group's who is most often one not met for a while, its columns a
+ * cache miss: loaded first in a loop of their own, the misses overlap.
+ */
+static void group_rows_of(const struct groups *g, u32 created)
+{
+	u32 sink = 0;
+
+	for (u32 k = 0; k < created; k++) {
+		/* bytes, not doubles: converting a NaN to an integer traps in WebAssembly */
+		const u8 *w = (const u8 *)(who_columns + (size_t)g->recs[g->created[k]].who * WHO_COLUMNS);
+
+		sink += load32(w) + load32(w + (WHO_COLUMNS - 1) * sizeof(double));
+	}
+	touch_sink = sink;
+	for (u32 k = 0; k < created; k++) {
+		const struct group *r = &g->recs[g->created[k]];
+
+		group_row(group_rows + (size_t)k * GROUP_ROW, g->created[k], r->who, r->what);
+	}
 }
 
 /*
@@ -577,9 +620,10 @@ static s32 groups_add(struct groups *g, u32 slot, s32 who, s32 what)
  * order), and counts each drop with its time `t`. Returns 0, -1 when out
  * of memory, -2 for a who or what given no columns.
  *
- * First a pass that only loads each pair's slot, then its record: alone in
- * a short loop those loads do not wait for one another, and the CPU
- * overlaps their misses, which a lookup followed by a count cannot.
+ * First a pass that only loads each pair's slot, then one that loads its
+ * record: alone in a short loop those loads do not wait for one another,
+ * and the CPU overlaps their misses, which a lookup followed by a count
+ * cannot.
  */
 EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, const s32 *what,
 					    const double *t, u32 count, s32 *out)
@@ -593,28 +637,40 @@ EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, co
 	{
 		const u32 mask = g->nslots - 1;
 
-		for (u32 p = 0; p < count; p++)
-			g->touched[p] = g->slots[hash_pair((u32)who[p], (u32)what[p]) & mask];
-		for (u32 p = 0; p < count; p++)
-			if (g->touched[p])
-				sink += (u32)g->recs[g->touched[p] - 1].who;
+		for (u32 p = 0; p < count; p++) {
+			const u32 h = hash_pair((u32)who[p], (u32)what[p]);
+
+			g->hashes[p] = h;
+			sink += g->slots[h & mask].id;
+		}
+		/* the slots are in the cache now: the record of the first one of the same hash */
+		for (u32 p = 0; p < count; p++) {
+			const u32 h = g->hashes[p];
+
+			for (u32 s = h & mask; g->slots[s].id != 0; s = (s + 1) & mask) {
+				if (g->slots[s].hash == h) {
+					sink += (u32)g->recs[g->slots[s].id - 1].who;
+					break;
+				}
+			}
+		}
 		touch_sink = sink;
 	}
 	for (u32 p = 0; p < count; p++) {
-		const u32 mask = g->nslots - 1;
+		const u32 mask = g->nslots - 1, h = g->hashes[p];
 		const s32 a = who[p], b = what[p];
 		const double tp = t[p];
 		s32 found = -1;
 		struct group *r;
 		u32 s;
 
-		for (s = hash_pair((u32)a, (u32)b) & mask;; s = (s + 1) & mask) {
-			const u32 e = g->slots[s];
+		for (s = h & mask;; s = (s + 1) & mask) {
+			const struct slot e = g->slots[s];
 
-			if (e == 0)
+			if (e.id == 0)
 				break;
-			if (g->recs[e - 1].who == a && g->recs[e - 1].what == b) {
-				found = (s32)e - 1;
+			if (e.hash == h && g->recs[e.id - 1].who == a && g->recs[e.id - 1].what == b) {
+				found = (s32)e.id - 1;
 				break;
 			}
 		}
@@ -622,10 +678,10 @@ EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, co
 			/* a who or what the caller gave no columns for makes no row */
 			if ((u32)a >= who_room || (u32)b >= what_room)
 				return -2;
-			found = groups_add(g, s, a, b);
+			found = groups_add(g, s, h, a, b);
 			if (found < 0)
 				return -1;
-			group_row(group_rows + (size_t)created++ * GROUP_ROW, (u32)found, a, b);
+			g->created[created++] = (u32)found;
 		}
 		out[p] = found;
 		r = &g->recs[found];
@@ -637,6 +693,7 @@ EXPORT(dk_count_groups) int dk_count_groups(struct groups *g, const s32 *who, co
 				r->last = tp;
 		}
 	}
+	group_rows_of(g, created);
 	return 0;
 }
 

@@ -30,6 +30,6 @@ export {
 } from './record-layout.js';
 export { encodeStacks, decodeStacks, type StackEntry } from './stacks.js';
 export { encodeBody, decodeBody, type DeflateTuning } from './block-codec.js';
-export { constantPlanes, splitPlanes, encodePlanes, decodePlanes, decodePlanesToRecords } from './planes.js';
+export { constantPlanes, splitPlanes, encodePlanes, decodePlanes, decodePlanesToRecords, type Planes, type PlanesToRecords } from './planes.js';
 export { CaptureWriter, EVENTS_DEFLATE, fileHeader, type BlockOptions, type EventsOptions } from './writer.js';
 export { CaptureReader, type DecodedBlock, type Damage, type DamageCause } from './reader.js';

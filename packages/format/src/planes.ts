@@ -65,7 +65,7 @@ export function encodePlanes(shuffled: Buffer, recordSize: number, deflate: Defl
 }
 
 /** A codec-3 body taken apart: which planes are constant, their bytes, and the others inflated. */
-interface Planes {
+export interface Planes {
   n: number;
   /** the stored body: bitmap at 0, constant planes' bytes from `head` */
   stored: Buffer;
@@ -131,13 +131,26 @@ function layOut({ n, stored, head, varying }: Planes, recordSize: number, out: B
 }
 
 /**
- * The records themselves (decodePlanes, then unshuffle). When few planes
- * vary, as in a storm, without a full un-shuffle: one record holding the
- * constant bytes is copied over the whole body (doubling, native copies),
- * then only the varying planes' bytes are scattered into place.
+ * Puts the records of checked `planes` back together into `out` (exactly
+ * their n * recordSize bytes): a faster stand-in for the JavaScript below,
+ * which stays the reference (the analyzer's is WebAssembly).
  */
-export function decodePlanesToRecords(stored: Buffer, rawLength: number, recordSize: number, into?: Into): Buffer {
+export type PlanesToRecords = (planes: Planes, recordSize: number, out: Buffer) => void;
+
+/**
+ * The records themselves (decodePlanes, then unshuffle), by `toRecords`
+ * when given. When few planes vary, as in a storm, without a full
+ * un-shuffle: one record holding the constant bytes is copied over the
+ * whole body (doubling, native copies), then only the varying planes'
+ * bytes are scattered into place.
+ */
+export function decodePlanesToRecords(stored: Buffer, rawLength: number, recordSize: number, into?: Into, toRecords?: PlanesToRecords): Buffer {
   const planes = parsePlanes(stored, rawLength, recordSize);
+  if (toRecords) {
+    const out = output(rawLength, into);
+    toRecords(planes, recordSize, out);
+    return out;
+  }
   const { n, head, varying, varyingCount } = planes;
   // many varying planes: the word-wise un-shuffle of a full layout is faster than scattering bytes
   if (varyingCount * 4 > recordSize) return unshuffle(layOut(planes, recordSize, Buffer.allocUnsafe(rawLength)), recordSize, output(rawLength, into));

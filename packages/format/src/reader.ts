@@ -24,7 +24,7 @@ import { blockCrc, readBlockHeader } from './block-header.js';
 import { CaptureFormatError } from './errors.js';
 import { unpackValue } from './msgpack.js';
 import { validateLayout } from './record-layout.js';
-import { decodePlanesToRecords } from './planes.js';
+import { decodePlanesToRecords, type PlanesToRecords } from './planes.js';
 import { unshuffle } from './shuffle.js';
 
 export interface DecodedBlock {
@@ -144,9 +144,10 @@ export class CaptureReader {
    * consumer that is done with each block before asking for the next.
    * `decoded` may give an EVENTS block's body already decoded, by its
    * offset: another reader of the same file decoded it on another thread.
-   * The block is still read and its checksum checked here.
+   * The block is still read and its checksum checked here. `planesToRecords`
+   * puts deflate-planes bodies back together instead of the JavaScript.
    */
-  *blocks(opts: { reuseBodies?: boolean; decoded?: (offset: number) => Buffer | undefined } = {}): Generator<DecodedBlock> {
+  *blocks(opts: { reuseBodies?: boolean; decoded?: (offset: number) => Buffer | undefined; planesToRecords?: PlanesToRecords } = {}): Generator<DecodedBlock> {
     if (this.#iterated) throw new CaptureFormatError('BAD_ARGUMENT', `${this.path}: blocks() can be iterated once`);
     this.#iterated = true;
     let recordSize: number | null = null;
@@ -189,7 +190,7 @@ export class CaptureReader {
             if (recordSize === null) throw new CaptureFormatError('DECODE', 'shuffled block before any RECORD_LAYOUT');
             // straight to records: no separate un-shuffle below
             // the scratch buffer is grown only for a body that passed its checks
-            body = decodePlanesToRecords(stored, h.rawLength, recordSize, opts.reuseBodies ? (size) => (scratch = grow(scratch, size)) : undefined);
+            body = decodePlanesToRecords(stored, h.rawLength, recordSize, opts.reuseBodies ? (size) => (scratch = grow(scratch, size)) : undefined, opts.planesToRecords);
           } else {
             body = decodeBody(codec, stored, h.rawLength);
           }

@@ -157,7 +157,8 @@ export async function record(opts: RecordOptions, native: NativeModule = loadNat
       requestStop('error');
     } else {
       stats.eventsWritten += count;
-      stats.stackless += countStackless(events, count);
+      // the addon counted the whole batch; --count may have cut it short
+      stats.stackless += count === batch.count ? batch.stackless : countStackless(events, count);
     }
   };
 

@@ -9,6 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { BlockType, CaptureReader } from '@dropcap/format';
 import { CONSUMED } from './import-channel.js';
+import { planesToRecords } from './plane-records.js';
 
 /** EVENTS blocks decoded ahead of the worker, at most. */
 const AHEAD = 3;
@@ -69,7 +70,7 @@ export class BlockPrefetcher {
   *#eventsOf(capture: number): Generator<{ offset: number; body: Buffer }> {
     const reader = CaptureReader.open(this.#paths[capture]!);
     try {
-      for (const b of reader.blocks()) if (b.type === BlockType.Events) yield b;
+      for (const b of reader.blocks({ planesToRecords: planesToRecords() })) if (b.type === BlockType.Events) yield b;
     } finally {
       reader.close();
     }

@@ -19,6 +19,7 @@ import { StackInterner, type SymbolInterner } from './stack-interner.js';
 import { TimeHistogram } from './time-histogram.js';
 import { FlowReasonSet } from './flow-reason-set.js';
 import { DropKeys, PASS, WHAT_KEYS, WHO_KEYS } from './drop-keys.js';
+import { planesToRecords } from './plane-records.js';
 import { TupleMap } from './tuple-map.js';
 
 export interface EventCounts {
@@ -131,7 +132,7 @@ export class CaptureImporter {
   /** Reads every block, then writes the capture's interned rows and counts. */
   importFile(reader: CaptureReader, onBlock?: () => void, decoded?: (offset: number) => Buffer | undefined): void {
     // an EVENTS body is done with before the next block is read: one buffer for all
-    for (const block of reader.blocks({ reuseBodies: true, ...(decoded ? { decoded } : {}) })) {
+    for (const block of reader.blocks({ reuseBodies: true, planesToRecords: planesToRecords(), ...(decoded ? { decoded } : {}) })) {
       this.accept(block);
       onBlock?.();
     }

@@ -97,10 +97,26 @@ EXPORT(dk_free) void dk_free(void *p, u32 bytes) { mem_free(p, bytes); }
 
 /* ------------------------------------------------------------------ hashing */
 
-static inline u32 mix(u32 h, u32 x)
+/*
+ * Keys are hashed as sum(word[j] * mult[j]) mod 2^64, high half kept, then
+ * mixed: the products do not wait for one another, where a chain of
+ * multiply-and-rotate steps costs each word a multiply's latency (~60
+ * cycles a drop for its three keys). The multipliers are random, given by
+ * the caller (dk_seed) from the system's generator: a capture is untrusted
+ * input, and one crafted so that its keys collide in a hash known in
+ * advance would make every lookup walk the whole table.
+ */
+#define HASH_MULTS 64u
+
+static uint64_t hash_mult[HASH_MULTS];
+static uint64_t hash_seed;
+
+/* Takes HASH_MULTS + 1 random 64-bit values: the multipliers (made odd), then the seed. */
+EXPORT(dk_seed) void dk_seed(const uint64_t *random)
 {
-	h = (h ^ x) * 0x9e3779b1u;
-	return (h << 13) | (h >> 19);
+	for (u32 i = 0; i < HASH_MULTS; i++)
+		hash_mult[i] = random[i] | 1;
+	hash_seed = random[HASH_MULTS];
 }
 
 static inline u32 finish(u32 h)
@@ -187,11 +203,11 @@ EXPORT(dk_keymap_clear) void dk_keymap_clear(struct keymap *m)
 
 static u32 slot_hash(const u32 *key, u32 n)
 {
-	u32 h = 0x2545f491u;
+	uint64_t acc = hash_seed;
 
 	for (u32 j = 0; j < n; j++)
-		h = mix(h, key[j]);
-	return finish(h);
+		acc += key[j] * hash_mult[j & (HASH_MULTS - 1)];
+	return finish((u32)(acc >> 32));
 }
 
 /* The key of the record at `rec`, into m->pending. */
@@ -501,12 +517,7 @@ struct groups {
 
 static inline u32 hash_pair(u32 a, u32 b)
 {
-	u32 h = (0x2545f491u ^ a) * 0x9e3779b1u;
-
-	h = (((h << 13) | (h >> 19)) ^ b) * 0x9e3779b1u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	return h ^ (h >> 13);
+	return finish((u32)((hash_seed + a * hash_mult[0] + b * hash_mult[1]) >> 32));
 }
 
 EXPORT(dk_groups_new) struct groups *dk_groups_new(void)

@@ -8,6 +8,7 @@
 // group ids and times) live in the module's memory, as does a copy of the
 // EVENTS block being read; JS views of them are renewed whenever that
 // memory has grown, which detaches the old ones.
+import { randomFillSync } from 'node:crypto';
 import { instantiate, type WasmMemory } from './wasm-module.js';
 
 /** Drops per pass. */
@@ -21,6 +22,7 @@ export type KeyMap = typeof WHO_KEYS | typeof WHAT_KEYS | typeof TASK_KEYS;
 
 interface Exports {
   memory: WasmMemory;
+  dk_seed(random: number): void;
   dk_alloc(bytes: number): number;
   dk_free(ptr: number, bytes: number): void;
   dk_keymap_new(words: number, offs: number, masks: number): number;
@@ -44,6 +46,9 @@ interface Exports {
 }
 
 const OUT_OF_MEMORY = "out of memory for the import's lookup tables (WebAssembly memory is limited to 4 GiB)";
+
+/** 65 random 64-bit values for dk_seed */
+const HASH_RANDOM_BYTES = 65 * 8;
 
 /** Doubles of a _drop row (db-writer.ts DROP_COLUMNS) */
 const DROP_ROW = 5;
@@ -91,6 +96,11 @@ export class DropKeys {
 
   constructor() {
     this.#x = instantiate<Exports>('drop-keys');
+    // the key hashes' multipliers and seed: random, so that no capture can be made to collide
+    const seed = this.#alloc(HASH_RANDOM_BYTES);
+    randomFillSync(new Uint8Array(this.#x.memory.buffer, seed, HASH_RANDOM_BYTES));
+    this.#x.dk_seed(seed);
+    this.#x.dk_free(seed, HASH_RANDOM_BYTES);
     // who, what, task, group (Int32) and t (Float64), PASS of each
     this.#pass = this.#alloc(PASS * 4 * 4 + PASS * 8);
     this.#rows = this.#alloc(PASS * DROP_ROW * 8);

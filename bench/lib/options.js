@@ -13,7 +13,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --max-count N         RSTs sent at the maximum rate (default 600000; --quick 300000)
   --analyzer-sizes a,b  drops in the synthetic captures (default 1000000,10000000)
   --analyzer-budget S   stop one capture's import + summary after S seconds (default 180)
-  --analyzer-reps N     imports of each synthetic capture; the median counts (default 3; --quick 1)
+  --analyzer-reps N     imports of each synthetic capture; the median counts (default 5; --quick 1)
   --no-analyzer         skip the analyzer-only section
   --no-paired-bare      compare each tool with the bare run of its repetition only, not with
                         bare storms run right before and after it (halves the storms)
@@ -66,7 +66,7 @@ export function parseOptions(argv) {
     maxCount: Math.round(int(values['max-count'], quick ? 300_000 : 600_000, 'max-count')),
     analyzerSizes: values['no-analyzer'] ? [] : (list(values['analyzer-sizes']) ?? (quick ? ['1000000'] : ['1000000', '10000000'])).map((s) => Math.round(int(s, 1e6, 'analyzer-sizes'))),
     analyzerBudget: int(values['analyzer-budget'], 180, 'analyzer-budget'),
-    analyzerReps: Math.round(int(values['analyzer-reps'], quick ? 1 : 3, 'analyzer-reps')),
+    analyzerReps: Math.round(int(values['analyzer-reps'], quick ? 1 : 5, 'analyzer-reps')),
     out: values.out ?? 'docs/benchmarks.md',
     workDir: values['work-dir'] ?? 'bench/out',
     keep: values.keep ?? false,

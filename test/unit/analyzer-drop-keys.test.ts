@@ -4,18 +4,9 @@
 // record sizes that are not whole words, a cleared map and forgotten groups.
 import { describe, expect, it } from 'vitest';
 import { DropKeys, PASS, TASK_KEYS, WHAT_KEYS, WHO_KEYS, keyWords, type KeyMap } from '../../packages/analyzer/src/sqlite/drop-keys.js';
+import { draws } from '../support/prng.js';
 
 type Ranges = Array<[number, number]>;
-
-/** mulberry32: a seeded stream of draws in [0, n) */
-function draws(seed: number): (n: number) => number {
-  return (n) => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) % n;
-  };
-}
 
 const keyOf = (rec: Buffer, ranges: Ranges) => ranges.map(([off, len]) => rec.subarray(off, off + len).toString('hex')).join('/');
 
@@ -178,6 +169,14 @@ describe('DropKeys', () => {
     expect(forgotten).toBeGreaterThan(1000);
     expect(keys.groupCount).toBe(ref.groups.size);
     expect(groupsOf(keys)).toEqual(referenceGroups(ref));
+  });
+
+  it('hashes keys with multipliers of its own: a capture cannot be crafted to collide in every import', () => {
+    const [a, b] = [new DropKeys(), new DropKeys()];
+    const key = [0x0100007f, 0x0100007f, 0x50001f90, 6];
+    expect(a.keyHash(key)).toBe(a.keyHash([...key]));
+    expect(a.keyHash(key)).not.toBe(b.keyHash(key));
+    expect(a.keyHash(key)).not.toBe(a.keyHash([...key.slice(0, 3), 7]));
   });
 
   it('without task lookups, leaves the task map alone', () => {

@@ -3,31 +3,20 @@
 // shape a body can take (record sizes around the 16-byte SIMD width, counts
 // around 16 records, any mix of constant and varying planes), and through a
 // capture file read both ways.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockType, CaptureReader, CaptureWriter, EVENT_LAYOUT_V1, decodePlanesToRecords, encodePlanes, shuffle } from '@dropcap/format';
 import { planesToRecords } from '../../packages/analyzer/src/sqlite/plane-records.js';
-
-/** Deterministic bytes (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { draws } from '../support/prng.js';
+import { tmpDir } from '../support/synthetic-capture.js';
 
 /** `n` records of `size` bytes; plane p is constant when bit p of `constant` (mod 32) is set. */
 function records(n: number, size: number, constant: number, seed: number): Buffer {
-  const next = rng(seed);
+  const draw = draws(seed);
+  const byte = () => draw(256);
   const b = Buffer.alloc(n * size);
-  const fixed = Array.from({ length: size }, () => next() & 0xff);
+  const fixed = Array.from({ length: size }, byte);
   for (let r = 0; r < n; r++) {
-    for (let p = 0; p < size; p++) b[r * size + p] = (constant >>> (p % 32)) & 1 ? fixed[p]! : next() & 0xff;
+    for (let p = 0; p < size; p++) b[r * size + p] = (constant >>> (p % 32)) & 1 ? fixed[p]! : byte();
   }
   return b;
 }
@@ -66,15 +55,15 @@ describe('records from deflate-planes bodies, in WebAssembly', () => {
   });
 
   describe('through CaptureReader.blocks', () => {
-    const dirs: string[] = [];
+    const cleanups: Array<() => void> = [];
     afterEach(() => {
-      for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+      for (const cleanup of cleanups.splice(0)) cleanup();
     });
 
     it('gives the same EVENTS bodies as the reader without it', () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropcap-plane-records-'));
-      dirs.push(dir);
-      const file = path.join(dir, 'c.dcap');
+      const tmp = tmpDir('dropcap-plane-records-');
+      cleanups.push(tmp.cleanup);
+      const file = tmp.file('c.dcap');
       const size = EVENT_LAYOUT_V1.size;
       const w = CaptureWriter.toPath(file);
       w.writeMsgpack(BlockType.RecordLayout, EVENT_LAYOUT_V1);

@@ -210,6 +210,9 @@ static u32 slot_hash(const u32 *key, u32 n)
 	return finish((u32)(acc >> 32));
 }
 
+/* The hash slot_hash() gives the `n` words at `key` (tests: each instance hashes differently). */
+EXPORT(dk_slot_hash) u32 dk_slot_hash(const u32 *key, u32 n) { return slot_hash(key, n); }
+
 /* The key of the record at `rec`, into m->pending. */
 static void keymap_key(struct keymap *m, const u8 *rec)
 {

@@ -23,6 +23,7 @@ export type KeyMap = typeof WHO_KEYS | typeof WHAT_KEYS | typeof TASK_KEYS;
 interface Exports {
   memory: WasmMemory;
   dk_seed(random: number): void;
+  dk_slot_hash(key: number, words: number): number;
   dk_alloc(bytes: number): number;
   dk_free(ptr: number, bytes: number): void;
   dk_keymap_new(words: number, offs: number, masks: number): number;
@@ -239,6 +240,16 @@ export class DropKeys {
   setKey(map: KeyMap, id: number): void {
     if (this.#x.dk_keymap_set(this.#maps[map]!, id) < 0) this.#fail();
     this.#views();
+  }
+
+  /** The hash the key maps give a key of these words: the same for the same words, and unlike another instance's. */
+  keyHash(words: ArrayLike<number>): number {
+    const at = this.#alloc(words.length * 4);
+    this.#views();
+    new Uint32Array(this.#x.memory.buffer, at, words.length).set(words);
+    const hash = this.#x.dk_slot_hash(at, words.length) >>> 0;
+    this.#x.dk_free(at, words.length * 4);
+    return hash;
   }
 
   keyCount(map: KeyMap): number {

@@ -2,7 +2,7 @@
 // (wasm/plane-records.c): the format package's JavaScript un-shuffle ran at
 // ~0.6 GB/s and was the largest cost of the thread that reads ahead for the
 // import (block-prefetch.ts). The format package's JavaScript stays the
-// reference; test/unit/plane-records.test.ts holds the two to the same bytes.
+// reference; test/unit/analyzer-plane-records.test.ts holds the two to the same bytes.
 import type { Planes, PlanesToRecords } from '@dropcap/format';
 import { instantiate, type WasmMemory } from './wasm-module.js';
 

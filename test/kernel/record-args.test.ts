@@ -30,6 +30,16 @@ describe.skipIf(!requireRoot())('record --netns forms and the summary line', () 
     expect(await statValue(file, 'stackless_events')).toBe(2);
   });
 
+  it('--count cuts a batch short: the summary counts only the events kept as without stack', async () => {
+    const file = join(dir, 'count.dcap');
+    const rec = await RunningRecorder.start(['-w', file, '--netns', sandbox().name, '--stacks', 'none', '--count', '3']);
+    // five drops in one burst: the addon delivers them together, and --count keeps three
+    expect(closedPortV4(sandbox(), { count: 5 }).total).toBe(5);
+    expect((await rec.exited).code).toBe(0);
+    expect(rec.stderr).toMatch(/^dropcap: 3 events, 0 lost, 3 without stack, /m);
+    expect(await statValue(file, 'stackless_events')).toBe(3);
+  });
+
   it('--stacks all: none without stack', async () => {
     const file = join(dir, 'all.dcap');
     const rec = await RunningRecorder.start(['-w', file, '--netns', sandbox().name, '--stacks', 'all']);

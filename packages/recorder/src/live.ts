@@ -49,8 +49,12 @@ export class LivePrinter {
       text += `${formatDropHeader()}\n`;
       this.headerPrinted = true;
     }
-    for (let i = 0; i < count; i++) {
-      const row = this.decoder.decode(body, i);
+    // a batch holds each CPU's ring in turn, not one timeline: printed in
+    // time order (then CPU, as `analyze list` orders them), a batch reads
+    // like the capture does afterwards
+    const rows = Array.from({ length: count }, (_, i) => this.decoder!.decode(body, i));
+    rows.sort((a, b) => (a.time_ns < b.time_ns ? -1 : a.time_ns > b.time_ns ? 1 : a.cpu - b.cpu));
+    for (const row of rows) {
       const frames = this.frames(row.stack_id);
       if (this.format === 'ndjson') {
         text += `${toJsonLine({ ...row, stack: frames })}\n`;

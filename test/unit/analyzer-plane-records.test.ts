@@ -3,7 +3,7 @@
 // shape a body can take (record sizes around the 16-byte SIMD width, counts
 // around 16 records, any mix of constant and varying planes), and through a
 // capture file read both ways.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BlockType, CaptureReader, CaptureWriter, EVENT_LAYOUT_V1, decodePlanesToRecords, encodePlanes, shuffle } from '@dropcap/format';
 import { planesToRecords } from '../../packages/analyzer/src/sqlite/plane-records.js';
 import { draws } from '../support/prng.js';
@@ -55,14 +55,9 @@ describe('records from deflate-planes bodies, in WebAssembly', () => {
   });
 
   describe('through CaptureReader.blocks', () => {
-    const cleanups: Array<() => void> = [];
-    afterEach(() => {
-      for (const cleanup of cleanups.splice(0)) cleanup();
-    });
-
     it('gives the same EVENTS bodies as the reader without it', () => {
       const tmp = tmpDir('dropcap-plane-records-');
-      cleanups.push(tmp.cleanup);
+      onTestFinished(tmp.cleanup);
       const file = tmp.file('c.dcap');
       const size = EVENT_LAYOUT_V1.size;
       const w = CaptureWriter.toPath(file);

@@ -2,20 +2,15 @@
 // holds each CPU's ring in turn, so its drops come out of time order; the
 // printer shows them in time order (then CPU), as `analyze list` does.
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CaptureReader } from '@dropcap/format';
 import { LivePrinter } from '../../packages/recorder/src/live.js';
 import { START_MONO, tmpDir, writeSyntheticCapture } from '../support/synthetic-capture.js';
 
 describe('LivePrinter', () => {
-  const cleanups: Array<() => void> = [];
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup();
-  });
-
   it("prints a batch's drops in time order, then by CPU, whatever order the rings gave them", () => {
     const tmp = tmpDir('dropcap-live-');
-    cleanups.push(tmp.cleanup);
+    onTestFinished(tmp.cleanup);
     const file = tmp.file('c.dcap');
     // one EVENTS block, as one batch: CPU 1's ring, then CPU 0's
     writeSyntheticCapture(file, {
